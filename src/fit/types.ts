@@ -1,0 +1,53 @@
+// The fitter's contract: observations (one final result per run, from our CSVs or anyone's through a column mapping) and fit options.
+import type { Representation } from '../flops/flops.ts';
+
+/**
+ * One run's result as the fitter sees it. `scale` is FLOPs per token in the fit's representation, so compute = scale × tokens:
+ * M for our runs (paper), 6·N for external data that only gives parameters.
+ */
+export interface Observation {
+  runId: string;
+  dataset: string;
+  /** Budget (target C) the run belongs to: the budget column, or C snapped to a budget found in the data. */
+  budget: number;
+  /** Compute actually spent: scale × tokens. */
+  compute: number;
+  scale: number;
+  tokens: number;
+  loss: number;
+  lr?: number;
+  batchTokens?: number;
+  /** When the shape is known: the three representations of the paper's App. A.2 (FLOPs/token: M, 6·N1, 6·N2). */
+  reps?: { M: number; sixN1: number; sixN2: number };
+  /** Parameter count when known (for approach 3 in N and the Step Law form). */
+  params?: number;
+  /** Training curve (for approach 1): compute and loss at each evaluation, in order. */
+  curve?: { tokens: number; compute: number; loss: number }[];
+  /** Where the row came from, for messages. */
+  source: { file: string; line: number };
+}
+
+export interface FitOptions {
+  /** Label of the fit (reports compare fits by it). */
+  dataset: string;
+  name: string;
+  representation: Representation;
+  /** Loss units, e.g. 'bits-per-byte' or 'nats/token'. */
+  lossUnits: string;
+  /** Approach 2 window: fit each parabola on the `window` points of lowest loss (and everything between them); 0 = all points. */
+  window: number;
+  /** Near-optimal threshold for hyperparameter laws: loss ≤ (1 + threshold) × budget minimum (paper: 0.0025). */
+  hyperThreshold: number;
+  hyperForm: 'compute' | 'steplaw';
+  /** Bootstrap resamples (0 disables) and seed. */
+  bootstrap: number;
+  seed: number;
+  ciLevel: number;
+  /** Fit without the K largest budgets and report the error predicting them. */
+  holdoutLargest: number;
+  /** Predictions: '7b', '67b', a budget like '1e21', or a shape. */
+  predict: string[];
+  approach3: boolean;
+  /** Scale variable for approach 3: parameters N (C = 6ND) or M. */
+  approach3Scale: 'N' | 'M';
+}
