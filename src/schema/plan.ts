@@ -56,6 +56,8 @@ export interface BudgetPlan {
   lr: number;
   predictedLoss?: number;
   points: GridPoint[];
+  /** Points whose shape misses its target scale by more than the solver's tolerance (e.g. below the smallest model). */
+  warnings?: string[];
 }
 
 export interface PlanFile {
