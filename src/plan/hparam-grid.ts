@@ -1,0 +1,63 @@
+// Hyperparameter grids (paper §3.1): per budget, the compute-optimal model trained on batch sizes × learning rates around Eq. 1.
+import { scaleCounts, scalePerToken } from '../flops/flops.ts';
+import { evalPowerLaw, type LawsFile } from '../schema/laws.ts';
+import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type PlanFile } from '../schema/plan.ts';
+import { InputError } from '../schema/errors.ts';
+import { allocateTokens, hyperparameters, type PlanOptions } from './grid.ts';
+import { makeSchedule } from './schedule.ts';
+import { solveShape } from './shape-solver.ts';
+
+function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult: number[], lrMult: number[]): BudgetPlan {
+  if (!laws.laws.scale) throw new InputError('the laws file has no scale law (laws.scale), which planning needs', { field: 'laws.scale' });
+  const scaleOpt = evalPowerLaw(laws.laws.scale, budget);
+  const solved = solveShape(scaleOpt, { seqLen: o.seqLen, vocab: o.vocab, representation: laws.representation, kvGroup: o.kvGroup });
+  const shape = solved.shape;
+  const counts = scaleCounts(shape);
+  const scale = scalePerToken(shape, laws.representation);
+  const hp = hyperparameters(laws, budget, o);
+  const points: GridPoint[] = [];
+  const c = budget.toExponential(2).replace('e+', 'e');
+  const prefix = o.dataset ? o.dataset.replace(/[^A-Za-z0-9._-]+/g, '-') + '-' : '';
+  const seenBatch = new Set<number>();
+  batchMult.forEach((bm, bi) => {
+    const seqs = Math.max(1, Math.round((hp.batchTokens * bm) / o.seqLen));
+    if (seenBatch.has(seqs)) return; // multipliers that round to the same whole number of sequences give one column
+    seenBatch.add(seqs);
+    const alloc = allocateTokens(budget, scale, seqs, o.seqLen, o.tolerance);
+    lrMult.forEach((lm, li) => {
+      points.push({
+        id: `${prefix}C${c}-b${bi}-lr${li}-L${shape.nLayer}-d${shape.dModel}`,
+        budget,
+        index: points.length,
+        shape,
+        targetScale: scaleOpt,
+        M: counts.M,
+        N1: counts.N1,
+        N2: counts.N2,
+        tokens: alloc.tokens,
+        flops: scale * alloc.tokens,
+        batchTokens: alloc.batchSeqs * o.seqLen,
+        batchSeqs: alloc.batchSeqs,
+        lr: hp.lr * lm,
+        steps: alloc.steps,
+        schedule: makeSchedule(o.schedule, alloc.steps, o.warmup),
+        seed: o.seed,
+      });
+    });
+  });
+  return { budget, scaleOpt, tokensOpt: budget / scaleOpt, batchTokens: hp.batchTokens, batchSeqs: hp.batchSeqs, lr: hp.lr, points };
+}
+
+/** A plan whose budgets each hold one model (the laws' M_opt) on a batch × LR grid: multipliers of Eq. 1's B_opt and η_opt. */
+export function makeHparamPlan(budgets: number[], laws: LawsFile, lawsPath: string, o: PlanOptions, batchMult: number[], lrMult: number[]): PlanFile {
+  if (batchMult.length * lrMult.length < 3) throw new InputError('a hyperparameter grid needs at least 3 (batch, lr) pairs', { field: 'batchMultipliers' });
+  return {
+    schema: PLAN_SCHEMA,
+    version: PLAN_VERSION,
+    created: new Date().toISOString(),
+    representation: laws.representation,
+    laws: { name: laws.name, path: lawsPath, source: laws.provenance.source },
+    options: { points: batchMult.length * lrMult.length, span: 1, seqLen: o.seqLen, vocab: o.vocab, schedule: o.schedule, warmup: o.warmup, seed: o.seed, ...(o.dataset ? { dataset: o.dataset } : {}) },
+    budgets: [...budgets].sort((a, b) => a - b).map((b) => hparamBudget(b, laws, o, batchMult, lrMult)),
+  };
+}

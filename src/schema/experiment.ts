@@ -1,0 +1,176 @@
+// The experiment JSON (docs/experiment-format.md): everything `scaling run` executes — data, budgets, grid, training, fitting, report.
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
+import type { ScheduleName } from './runs.ts';
+import type { BackendName } from '../train/api.ts';
+
+export const EXPERIMENT_SCHEMA = 'scaling.experiment';
+export const EXPERIMENT_VERSION = 1;
+
+export const KNOWN_DATASETS = ['curated', 'noisy'] as const;
+
+/**
+ * 'isoflop': the paper's §3.2 study — per budget, `points` model/data allocations around the laws' M_opt, batch and LR from Eq. 1.
+ * 'hparams': the paper's §3.1 study — per budget, the compute-optimal model trained on a grid of batch sizes × learning rates.
+ */
+export type StudyKind = 'isoflop' | 'hparams';
+
+export interface ExperimentFile {
+  schema: typeof EXPERIMENT_SCHEMA;
+  version: typeof EXPERIMENT_VERSION;
+  name: string;
+  description?: string;
+  study: StudyKind;
+  /** Datasets to train on (each gets its own plan, runs and fit): 'curated', 'noisy'. */
+  datasets: string[];
+  /** Compute budgets in FLOPs: a list, or {from, to, count} log-spaced. */
+  budgets: number[] | { from: number; to: number; count: number };
+  /** isoflop: allocations per budget, and the grid's reach each side of M_opt (×/÷ span). */
+  points: number;
+  span: number;
+  seqLen: number;
+  vocab: number;
+  schedule: ScheduleName;
+  warmup: string;
+  seed: number;
+  /** Laws giving M_opt for the grid centre and B_opt/η_opt for training (default: the paper's, fits/deepseek-llm.json). */
+  laws?: string;
+  /** hparams: multipliers of Eq. 1's B_opt and η_opt that span the grid (log-spaced values such as [0.25, 0.5, 1, 2, 4]). */
+  batchMultipliers?: number[];
+  lrMultipliers?: number[];
+  train: {
+    backend: BackendName;
+    /** Worker processes (default: number of cores). */
+    jobs?: number;
+    checkpointEvery: number;
+    /** Validation evaluations per run (plus the final one). */
+    evals: number;
+    initStd?: number;
+  };
+  fit: {
+    window: number;
+    bootstrap: number;
+    hyperThreshold: number;
+    predict: string[];
+  };
+  report: { title: string };
+  /** Output folder (default: out/<name>), relative to the current directory. */
+  out?: string;
+  /** Data folder shared by experiments (default: data). */
+  data?: string;
+}
+
+const DEFAULTS = {
+  study: 'isoflop' as StudyKind,
+  points: 5,
+  span: 4,
+  seqLen: 128,
+  vocab: 256,
+  schedule: 'multistep' as ScheduleName,
+  warmup: 'auto',
+  seed: 0,
+  train: { backend: 'auto' as BackendName, checkpointEvery: 300, evals: 10 },
+  fit: { window: 0, bootstrap: 1000, hyperThreshold: 0.0025, predict: ['7b', '67b'] },
+};
+
+function numberList(v: unknown, field: string, file: string): number[] {
+  if (!Array.isArray(v) || v.length === 0) throw new InputError('expected a non-empty array of numbers', { file, field });
+  return v.map((x, i) => requireNumber(x, `${field}[${i}]`, file, { positive: true }));
+}
+
+/** Validates an experiment object, fills defaults, and names the field of any problem. */
+export function validateExperiment(raw: unknown, file: string): ExperimentFile {
+  const o = requireObject(raw, '(root)', file);
+  if (o.schema !== EXPERIMENT_SCHEMA) throw new InputError(`expected "${EXPERIMENT_SCHEMA}", got ${JSON.stringify(o.schema)}`, { file, field: 'schema' });
+  if (o.version !== EXPERIMENT_VERSION) throw new InputError(`unsupported version ${JSON.stringify(o.version)}`, { file, field: 'version' });
+  const name = requireString(o.name ?? basename(file, '.json'), 'name', file);
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new InputError(`must be filesystem-safe, got ${JSON.stringify(name)}`, { file, field: 'name' });
+  const study = (o.study ?? DEFAULTS.study) as StudyKind;
+  if (study !== 'isoflop' && study !== 'hparams') throw new InputError(`must be "isoflop" or "hparams", got ${JSON.stringify(study)}`, { file, field: 'study' });
+  if (!Array.isArray(o.datasets) || o.datasets.length === 0) throw new InputError('expected a non-empty array', { file, field: 'datasets' });
+  o.datasets.forEach((d, i) => {
+    if (!(KNOWN_DATASETS as readonly string[]).includes(d as string)) throw new InputError(`unknown dataset ${JSON.stringify(d)} (known: ${KNOWN_DATASETS.join(', ')})`, { file, field: `datasets[${i}]` });
+  });
+  let budgets: ExperimentFile['budgets'];
+  if (Array.isArray(o.budgets)) budgets = numberList(o.budgets, 'budgets', file);
+  else {
+    const b = requireObject(o.budgets, 'budgets', file);
+    budgets = {
+      from: requireNumber(b.from, 'budgets.from', file, { positive: true }),
+      to: requireNumber(b.to, 'budgets.to', file, { positive: true }),
+      count: requireNumber(b.count, 'budgets.count', file, { integer: true, min: 1 }),
+    };
+    if (budgets.to < budgets.from) throw new InputError('must be ≥ budgets.from', { file, field: 'budgets.to' });
+  }
+  const num = (k: string, d: number, opts: { integer?: boolean; min?: number; positive?: boolean } = {}) => (o[k] === undefined ? d : requireNumber(o[k], k, file, opts));
+  const points = num('points', DEFAULTS.points, { integer: true, min: 3 });
+  const span = num('span', DEFAULTS.span, { positive: true });
+  if (span <= 1) throw new InputError(`must be > 1, got ${span}`, { file, field: 'span' });
+  const schedule = (o.schedule ?? DEFAULTS.schedule) as ScheduleName;
+  if (!['multistep', 'cosine', 'constant'].includes(schedule)) throw new InputError(`unknown schedule ${JSON.stringify(schedule)}`, { file, field: 'schedule' });
+  const trainRaw = o.train === undefined ? {} : requireObject(o.train, 'train', file);
+  const backend = (trainRaw.backend ?? DEFAULTS.train.backend) as BackendName;
+  if (!['auto', 'wasm', 'cpu', 'node', 'node-gpu'].includes(backend)) throw new InputError(`unknown backend ${JSON.stringify(backend)}`, { file, field: 'train.backend' });
+  const fitRaw = o.fit === undefined ? {} : requireObject(o.fit, 'fit', file);
+  const reportRaw = o.report === undefined ? {} : requireObject(o.report, 'report', file);
+  const exp: ExperimentFile = {
+    schema: EXPERIMENT_SCHEMA,
+    version: EXPERIMENT_VERSION,
+    name,
+    ...(o.description !== undefined ? { description: requireString(o.description, 'description', file) } : {}),
+    study,
+    datasets: o.datasets as string[],
+    budgets,
+    points,
+    span,
+    seqLen: num('seqLen', DEFAULTS.seqLen, { integer: true, min: 2 }),
+    vocab: num('vocab', DEFAULTS.vocab, { integer: true, min: 2 }),
+    schedule,
+    warmup: o.warmup === undefined ? DEFAULTS.warmup : requireString(o.warmup, 'warmup', file),
+    seed: num('seed', DEFAULTS.seed, { integer: true, min: 0 }),
+    ...(o.laws !== undefined ? { laws: requireString(o.laws, 'laws', file) } : {}),
+    train: {
+      backend,
+      ...(trainRaw.jobs !== undefined ? { jobs: requireNumber(trainRaw.jobs, 'train.jobs', file, { integer: true, min: 1 }) } : {}),
+      checkpointEvery: trainRaw.checkpointEvery === undefined ? DEFAULTS.train.checkpointEvery : requireNumber(trainRaw.checkpointEvery, 'train.checkpointEvery', file, { positive: true }),
+      evals: trainRaw.evals === undefined ? DEFAULTS.train.evals : requireNumber(trainRaw.evals, 'train.evals', file, { integer: true, min: 1 }),
+      ...(trainRaw.initStd !== undefined ? { initStd: requireNumber(trainRaw.initStd, 'train.initStd', file, { positive: true }) } : {}),
+    },
+    fit: {
+      window: fitRaw.window === undefined ? DEFAULTS.fit.window : requireNumber(fitRaw.window, 'fit.window', file, { integer: true, min: 0 }),
+      bootstrap: fitRaw.bootstrap === undefined ? DEFAULTS.fit.bootstrap : requireNumber(fitRaw.bootstrap, 'fit.bootstrap', file, { integer: true, min: 0 }),
+      hyperThreshold: fitRaw.hyperThreshold === undefined ? DEFAULTS.fit.hyperThreshold : requireNumber(fitRaw.hyperThreshold, 'fit.hyperThreshold', file, { positive: true }),
+      predict: fitRaw.predict === undefined ? DEFAULTS.fit.predict : (Array.isArray(fitRaw.predict) ? fitRaw.predict.map((p, i) => requireString(p, `fit.predict[${i}]`, file)) : (() => { throw new InputError('expected an array of strings', { file, field: 'fit.predict' }); })()),
+    },
+    report: { title: reportRaw.title === undefined ? `${name}: scaling study` : requireString(reportRaw.title, 'report.title', file) },
+    ...(o.out !== undefined ? { out: requireString(o.out, 'out', file) } : {}),
+    ...(o.data !== undefined ? { data: requireString(o.data, 'data', file) } : {}),
+  };
+  if (study === 'hparams') {
+    exp.batchMultipliers = numberList(o.batchMultipliers ?? [0.25, 0.5, 1, 2, 4], 'batchMultipliers', file);
+    exp.lrMultipliers = numberList(o.lrMultipliers ?? [0.25, 0.5, 1, 2, 4], 'lrMultipliers', file);
+  }
+  return exp;
+}
+
+export function readExperiment(file: string): ExperimentFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read experiment (${(e as NodeJS.ErrnoException).code ?? e})`, { file });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
+  }
+  return validateExperiment(raw, file);
+}
+
+/** Resolves the laws path of an experiment relative to the experiment file. */
+export function experimentLawsPath(exp: ExperimentFile, file: string): string | undefined {
+  return exp.laws ? resolve(dirname(file), exp.laws) : undefined;
+}
