@@ -3,9 +3,13 @@ import yargs, { type CommandModule } from 'yargs';
 import { InputError } from '../schema/errors.ts';
 import { flopsCommand } from './flops.ts';
 import { planCommand } from './plan.ts';
+import { runCommand } from './run.ts';
+import { dataCommand } from './data.ts';
+import { trainCommand } from './train.ts';
+import { reportCommand } from './report.ts';
 
 // Each command module registers itself here (keep the pipeline order: flops → plan → data → train → fit → report → run).
-const COMMANDS: CommandModule<any, any>[] = [flopsCommand, planCommand];
+const COMMANDS: CommandModule<any, any>[] = [flopsCommand, planCommand, dataCommand, trainCommand, reportCommand, runCommand];
 
 /** Exit code for bad input (flags, files, fields). */
 export const EXIT_BAD_INPUT = 2;

@@ -127,12 +127,14 @@ export interface FitDetails {
   points: FitPoint[];
   warnings: string[];
   approach1?: { scale: PowerLaw; data: PowerLaw; envelope: { compute: number; loss: number; scale: number }[] };
-  approach3?: { E: number; A: number; B: number; alpha: number; beta: number; a: number; b: number; G: number; objective: number; scaleVariable: 'N' | 'M'; ci?: Record<string, Interval> };
+  approach3?: { E: number; A: number; B: number; alpha: number; beta: number; a: number; b: number; G: number; objective: number; scaleVariable: 'N' | 'M'; ci?: Record<string, Interval>; starts?: number; points?: number };
   representations?: { representation: Representation; scale: PowerLaw; data: PowerLaw; loss?: LossLaw; predictions?: Prediction[] }[];
   hyper?: { threshold: number; nearOptimal: FitPoint[]; form: 'compute' | 'steplaw'; stepLaw?: Record<string, number> };
   predictions?: Prediction[];
   backtest?: { heldOut: number[]; rows: { budget: number; lossPred: number; lossTrue: number; lossErr: number; scalePred: number; scaleTrue: number; scaleErr: number }[] };
-  bootstrap?: { resamples: number; seed: number; level: number };
+  bootstrap?: { resamples: number; seed: number; level: number; failures?: Record<string, number>; seconds?: number };
+  /** The pure power law L(C) = A·C^(−γ) through the same optima (laws.loss holds the offset form when it could be fitted). */
+  lossPower?: LossLaw;
   windowStability?: { window: number; a: number; b: number }[];
   [extra: string]: unknown;
 }

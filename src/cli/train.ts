@@ -1,0 +1,62 @@
+// `scaling train PLAN.json`: trains one grid point, one budget or the whole plan on N worker processes (thin layer over src/train/workers.ts).
+import type { CommandModule } from 'yargs';
+import { cpus } from 'node:os';
+import { readPlan } from '../schema/plan.ts';
+import { trainPlan } from '../train/workers.ts';
+import type { BackendName } from '../train/api.ts';
+import { DEFAULT_CHECKPOINT_EVERY_S } from '../train/loop.ts';
+import { si, sci, textTable } from '../util/format.ts';
+import { InputError } from '../schema/errors.ts';
+import { positiveInteger, positiveNumber } from './options.ts';
+
+interface TrainArgs {
+  plan: string;
+  budget?: number;
+  index?: number;
+  jobs?: number;
+  runsDir?: string;
+  data?: string;
+  dataset?: string;
+  backend?: string;
+  checkpointEvery?: number;
+  progress?: boolean;
+}
+
+export const trainCommand: CommandModule<object, TrainArgs> = {
+  command: 'train <plan>',
+  describe: 'Train the grid points of a plan to their exact token budgets, writing runs/<id>.csv (skips finished runs, resumes unfinished ones)',
+  builder: (y) =>
+    y
+      .positional('plan', { type: 'string', demandOption: true, describe: 'plan JSON written by scaling plan' })
+      .option('budget', { type: 'number', describe: 'only the points of this budget C (FLOPs)' })
+      .option('index', { type: 'number', describe: 'one point: its index on --budget\'s grid, or without --budget its 0-based position in the plan' })
+      .option('jobs', { type: 'number', default: cpus().length, describe: 'worker processes (1: train in this process)' })
+      .option('runs-dir', { type: 'string', default: 'runs', describe: 'where run CSVs, checkpoints and locks go' })
+      .option('data', { type: 'string', default: 'data', describe: 'prepared datasets directory (scaling data prepare --out)' })
+      .option('dataset', { type: 'string', default: 'curated', describe: 'dataset name under --data' })
+      .option('backend', { choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'], default: 'wasm', describe: 'TensorFlow.js backend' })
+      .option('checkpoint-every', { type: 'number', default: DEFAULT_CHECKPOINT_EVERY_S, describe: 'seconds between checkpoints (also written at the end and on Ctrl-C)' })
+      .option('progress', { type: 'boolean', describe: 'progress bars (default: on a TTY; plain lines otherwise)' })
+      .example('$0 train plan.json', 'the whole plan on all cores')
+      .example('$0 train plan.json --budget 1e11 --index 2 --jobs 1', 'one grid point in this process'),
+  handler: async (a) => {
+    const plan = readPlan(a.plan);
+    if (plan.options.vocab !== 256) {
+      throw new InputError(`the plan's vocab is ${plan.options.vocab}, but the datasets are byte-level (vocab 256): re-plan with --seq 128 --vocab 256`, { file: a.plan, field: 'options.vocab' });
+    }
+    const jobs = positiveInteger(a.jobs, '--jobs');
+    const checkpointEvery = a.checkpointEvery === 0 ? 0 : positiveNumber(a.checkpointEvery, '--checkpoint-every');
+    const s = await trainPlan(plan, {
+      runsDir: a.runsDir ?? 'runs', dataDir: a.data ?? 'data', dataset: a.dataset ?? 'curated', backend: (a.backend ?? 'wasm') as BackendName,
+      jobs, budget: a.budget !== undefined ? positiveNumber(a.budget, '--budget') : undefined,
+      index: a.index !== undefined ? positiveInteger(a.index, '--index', 0) : undefined,
+      checkpointEvery, progress: a.progress ?? 'auto',
+    });
+    const rows = s.points.map((p) => [p.id, sci(p.budget), p.status + (p.skipped ? ' (skipped)' : ''), String(p.steps), si(p.tokens), sci(p.flops),
+      p.finalValLoss !== undefined ? p.finalValLoss.toFixed(4) : '-', p.finalValLoss !== undefined ? (p.finalValLoss / Math.LN2).toFixed(4) : '-', p.elapsedS.toFixed(1)]);
+    process.stdout.write(textTable(['run', 'C', 'status', 'steps', 'tokens', 'M×tokens', 'val nats', 'val bpb', 's'], rows) + '\n');
+    const c = s.counts;
+    process.stdout.write(`${c.done} done, ${c.diverged} diverged, ${c.stopped} stopped, ${c.locked} locked by another process, ${c.failed} failed — ${s.elapsedS.toFixed(1)} s${s.interrupted ? ' (interrupted: rerun to resume)' : ''}\n`);
+    if (c.failed > 0) process.exitCode = 1;
+  },
+};

@@ -1,0 +1,204 @@
+// Loads fit inputs (our run CSVs, or any CSV/JSON through a column mapping) into Observation[], with provenance and every exclusion reported.
+import { InputError } from '../../schema/errors.ts';
+import { sha256 } from '../../util/hash.ts';
+import type { Representation } from '../../flops/flops.ts';
+import type { Observation } from '../types.ts';
+import { readTable } from './table.ts';
+import { parseBatchUnit, parseColFlags, parseFilter, type RowFilter } from './mapping.ts';
+import { baseName, readExternal, type MappedRow } from './external.ts';
+import { assignBudgets, type BudgetRule } from './budgets.ts';
+import { type LossColumn, lossUnitsOf, readRunFile } from './runs.ts';
+
+export interface InputOptions {
+  /** Raw `--col KEY=COLUMN[*FACTOR]` flags; any of them switches to mapped input. */
+  columns?: string[];
+  filters?: string[];
+  /** Keep at most this many rows per file (after filters). */
+  limit?: number;
+  batchUnit?: string;
+  /** Our runs: M (default), 6N1, 6N2. Mapped files: 6N2 (default, N = all parameters) or 6N1 (N non-embedding). */
+  representation?: Representation;
+  /** Our runs: which loss column is the result (default val_bpb). */
+  lossColumn?: LossColumn;
+  /** Mapped files: loss units label (default nats/token). */
+  lossUnits?: string;
+  budgetFrom?: string;
+  budgetFactor?: number;
+  /** Relative tolerance for snapping C to budgets when no budget column/label/group is given (default 0.1). */
+  snap?: number;
+  dataset?: string;
+  /** Drop the K highest-loss runs (Epoch's Chinchilla protocol drops 5). */
+  dropHighestLoss?: number;
+  /** Mapped files: keep the first of identical rows (reported) instead of failing. */
+  dedupe?: boolean;
+  /** Mapped files with --col run: rows of one run are its evaluations; the one with the most tokens is the result, all form its curve. */
+  curves?: boolean;
+}
+
+export interface LoadedInput {
+  observations: Observation[];
+  inputs: { file: string; sha256: string; rows: number }[];
+  format: 'runs' | 'mapped';
+  representation: Representation;
+  lossUnits: string;
+  dataset: string;
+  /** How budgets were formed (one line). */
+  budgetRule: string;
+  /** What happened to the rows: derivations, filters, exclusions (printed above the table, stored in provenance). */
+  notes: string[];
+  warnings: string[];
+  excluded: { running: string[]; diverged: string[]; droppedHighestLoss: string[] };
+}
+
+export function loadObservations(files: readonly string[], opts: InputOptions = {}): LoadedInput {
+  const mapping = parseColFlags(opts.columns ?? []);
+  const mapped = Object.keys(mapping).length > 0;
+  const filters: RowFilter[] = (opts.filters ?? []).map(parseFilter);
+  if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0)) throw new InputError(`must be a positive integer, got ${opts.limit}`, { field: '--limit' });
+  const drop = opts.dropHighestLoss ?? 0;
+  if (!(Number.isInteger(drop) && drop >= 0)) throw new InputError(`must be a non-negative integer, got ${drop}`, { field: '--drop-highest-loss' });
+  if (!mapped) {
+    for (const [flag, v] of [['--budget-from', opts.budgetFrom], ['--snap', opts.snap], ['--batch-unit', opts.batchUnit], ['--loss-units', opts.lossUnits], ['--dedupe', opts.dedupe || undefined], ['--budget-factor', opts.budgetFactor], ['--curves', opts.curves || undefined]] as const) {
+      if (v !== undefined) throw new InputError(`only applies to files read through --col mappings (run CSVs carry their own budgets, batch tokens and units)`, { field: flag });
+    }
+  } else if (opts.lossColumn !== undefined) {
+    throw new InputError('applies to our run CSVs; for mapped files choose the loss with --col loss=COLUMN', { field: '--loss-column' });
+  }
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const inputs: LoadedInput['inputs'] = [];
+  const excluded: LoadedInput['excluded'] = { running: [], diverged: [], droppedHighestLoss: [] };
+  let observations: Observation[] = [];
+  let representation: Representation;
+  let lossUnits: string;
+  let budgetRule: string;
+
+  if (!mapped) {
+    representation = opts.representation ?? 'M';
+    const lossColumn = opts.lossColumn ?? 'val_bpb';
+    lossUnits = lossUnitsOf(lossColumn);
+    const firstFile = new Map<string, string>();
+    for (const file of files) {
+      const table = readTable(file);
+      if (table.format === 'json') throw new InputError('JSON input needs a column mapping (--col N=… --col C=… --col loss=…)', { file });
+      // Without run_id it is someone else's table (point at --col); with it, parseRunCsv names the exact missing column.
+      if (!table.header.includes('run_id')) {
+        throw new InputError(`missing required column 'run_id' (not a scaling run CSV; read other formats with --col mappings, see docs/fit.md)`, { file, line: 1, field: 'run_id' });
+      }
+      const r = readRunFile(table.text, file, { lossColumn, representation, filters });
+      for (const o of r.observations) {
+        if (firstFile.has(o.runId)) throw new InputError(`run '${o.runId}' also appears in ${firstFile.get(o.runId)} (duplicate run)`, { file, line: o.source.line, field: 'run_id' });
+        firstFile.set(o.runId, file);
+      }
+      observations.push(...r.observations);
+      excluded.running.push(...r.running);
+      excluded.diverged.push(...r.diverged);
+      inputs.push({ file, sha256: sha256(table.text), rows: r.rows });
+      if (r.filteredOut > 0) notes.push(`${baseName(file)}: --filter left out ${r.filteredOut} of ${r.rows} rows`);
+    }
+    const list = (ids: string[]) => ids.slice(0, 8).join(', ') + (ids.length > 8 ? `, … (${ids.length - 8} more)` : '');
+    if (excluded.running.length) warnings.push(`${excluded.running.length} run(s) still running, excluded: ${list(excluded.running)}`);
+    if (excluded.diverged.length) warnings.push(`${excluded.diverged.length} run(s) diverged, excluded: ${list(excluded.diverged)}`);
+    notes.push(`result = last row of each done run; loss = ${lossColumn} (${lossUnits}); scale = ${representation} per token; compute = scale × tokens`);
+    budgetRule = 'budgets from the budget column';
+  } else {
+    representation = opts.representation ?? '6N2';
+    if (representation === 'M') throw new InputError('M needs model shapes (our run CSVs); a mapped file gives N: use 6N1 (N non-embedding) or 6N2 (N = all parameters)', { field: '--representation' });
+    lossUnits = opts.lossUnits ?? 'nats/token';
+    const batch = parseBatchUnit(opts.batchUnit);
+    if (opts.batchUnit !== undefined && mapping.batch === undefined) throw new InputError('needs --col batch=COLUMN', { field: '--batch-unit' });
+    if (opts.curves && mapping.run === undefined) throw new InputError('needs --col run=COLUMN (the column naming each run)', { field: '--curves' });
+    let rows: MappedRow[] = [];
+    for (const file of files) {
+      const table = readTable(file);
+      const r = readExternal(table, { mapping, filters, limit: opts.limit, batchFactor: batch.factor, budgetFrom: opts.budgetFrom, budgetFactor: opts.budgetFactor ?? 1, dedupe: opts.dedupe, curves: opts.curves });
+      if (r.rows.length === 0) throw new InputError(`no rows left after --filter/--limit (${table.records.length} rows read)`, { file });
+      rows.push(...r.rows);
+      inputs.push({ file, sha256: sha256(table.text), rows: table.records.length });
+      const parts = [`${r.rows.length} of ${table.records.length} rows used`];
+      if (r.filteredOut) parts.push(`${r.filteredOut} left out by --filter`);
+      if (r.duplicates.length) parts.push(`${r.duplicates.length} duplicate row(s) dropped by --dedupe (lines ${r.duplicates.map(([l, f]) => `${l}=${f}`).join(', ')})`);
+      if (r.limitedOut) parts.push(`${r.limitedOut} beyond --limit ${opts.limit}`);
+      notes.push(`${baseName(file)}: ${parts.join(', ')}; ${r.derivation}`);
+      if (r.missingOptional.lr) warnings.push(`${baseName(file)}: ${r.missingOptional.lr} row(s) have no learning rate (kept for the allocation fit, left out of the LR law)`);
+      if (r.missingOptional.batch) warnings.push(`${baseName(file)}: ${r.missingOptional.batch} row(s) have no batch size (kept for the allocation fit, left out of the batch law)`);
+    }
+    let curveOf: Map<MappedRow, MappedRow[]> | undefined;
+    if (opts.curves) {
+      ({ results: rows, curveOf } = collapseCurves(rows));
+      notes.push(`--curves: ${rows.length} runs; each run's row with the most tokens is its result, all its rows its training curve`);
+    }
+    notes.push(`scale = 6N per token, representation ${representation} (N ${representation === '6N1' ? 'non-embedding' : 'counts all parameters'}); loss in ${lossUnits}` + (mapping.batch ? `; batch in ${batch.label}` : ''));
+    const hasLabel = mapping.budget !== undefined || opts.budgetFrom !== undefined;
+    if (hasLabel && opts.snap !== undefined) throw new InputError('budgets already come from --col budget/--budget-from', { field: '--snap' });
+    if (hasLabel && mapping.group !== undefined) throw new InputError('use either a budget (--col budget / --budget-from) or --col group, not both', { field: '--col group' });
+    const rule: BudgetRule = hasLabel ? { kind: 'label' } : mapping.group !== undefined ? { kind: 'group' } : { kind: 'snap', tolerance: opts.snap ?? 0.1 };
+    const sourceLabel = mapping.budget !== undefined ? `column '${mapping.budget}'` : opts.budgetFrom !== undefined ? `--budget-from '${opts.budgetFrom}'` + (opts.budgetFactor && opts.budgetFactor !== 1 ? ` × ${opts.budgetFactor}` : '') : `column '${mapping.group}'`;
+    const assigned = assignBudgets(rows.map((r) => ({ flops: r.flops ?? r.compute, budgetLabel: r.budgetLabel, group: r.group })), rule, sourceLabel);
+    budgetRule = assigned.description;
+    warnings.push(...assigned.warnings);
+    observations = rows.map((r, i) => ({
+      runId: r.runId,
+      dataset: r.dataset ?? '',
+      budget: assigned.budgets[i],
+      compute: r.compute,
+      scale: 6 * r.params,
+      tokens: r.tokens,
+      loss: r.loss,
+      lr: r.lr,
+      batchTokens: r.batchTokens,
+      params: r.params,
+      curve: curveOf?.get(r)?.map((p) => ({ tokens: p.tokens, compute: p.compute, loss: p.loss })),
+      source: { file: r.file, line: r.line },
+    }));
+  }
+
+  // The label reports compare fits by: --dataset, else the runs' dataset column, else the file name(s).
+  const datasets = [...new Set(observations.map((o) => o.dataset).filter((d) => d !== ''))];
+  let dataset: string;
+  if (opts.dataset !== undefined) {
+    if (opts.dataset.trim() === '') throw new InputError('must not be empty', { field: '--dataset' });
+    dataset = opts.dataset;
+  } else if (datasets.length > 1) {
+    throw new InputError(`the runs span ${datasets.length} datasets (${datasets.slice(0, 5).join(', ')}${datasets.length > 5 ? ', …' : ''}): fit one with --filter, or label the mix with --dataset NAME`, { field: 'dataset' });
+  } else if (datasets.length === 1) {
+    dataset = datasets[0];
+  } else {
+    const stems = [...new Set(files.map((f) => baseName(f).replace(/\.[^.]*$/, '')))];
+    dataset = stems.length <= 3 ? stems.join('+') : `${stems.slice(0, 3).join('+')}+${stems.length - 3} more`;
+  }
+  for (const o of observations) if (o.dataset === '') o.dataset = dataset;
+
+  if (drop > 0) {
+    if (drop >= observations.length) throw new InputError(`cannot drop ${drop} of ${observations.length} runs`, { field: '--drop-highest-loss' });
+    const sorted = [...observations].sort((a, b) => b.loss - a.loss);
+    const gone = new Set(sorted.slice(0, drop));
+    excluded.droppedHighestLoss = sorted.slice(0, drop).map((o) => o.runId);
+    observations = observations.filter((o) => !gone.has(o));
+    notes.push(`--drop-highest-loss ${drop}: dropped ${excluded.droppedHighestLoss.join(', ')} (losses ${sorted.slice(0, drop).map((o) => o.loss.toPrecision(4)).join(', ')})`);
+  }
+  if (observations.length === 0) throw new InputError('no finished runs to fit (every run is running or diverged)', { file: files[0] });
+  notes.push(budgetRule);
+  return { observations, inputs, format: mapped ? 'mapped' : 'runs', representation, lossUnits, dataset, budgetRule, notes, warnings, excluded };
+}
+
+/** Groups evaluation rows by run (file + run id); the row with the most tokens is the result. A run must keep its N. */
+function collapseCurves(rows: MappedRow[]): { results: MappedRow[]; curveOf: Map<MappedRow, MappedRow[]> } {
+  const byRun = new Map<string, MappedRow[]>();
+  for (const r of rows) {
+    const k = `${r.file}\u0000${r.runId}`;
+    const list = byRun.get(k) ?? [];
+    if (list.length && list[0].params !== r.params) throw new InputError(`run '${r.runId}' changes N from ${list[0].params} (line ${list[0].line}) to ${r.params}`, { file: r.file, line: r.line });
+    list.push(r);
+    byRun.set(k, list);
+  }
+  const results: MappedRow[] = [];
+  const curveOf = new Map<MappedRow, MappedRow[]>();
+  for (const list of byRun.values()) {
+    list.sort((a, b) => a.tokens - b.tokens);
+    const last = list[list.length - 1];
+    results.push(last);
+    curveOf.set(last, list);
+  }
+  return { results, curveOf };
+}

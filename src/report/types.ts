@@ -1,0 +1,41 @@
+// What a report is built from: labelled fits files (one per dataset or representation), optional run rows, reference laws and target models.
+import type { LawsFile } from '../schema/laws.ts';
+import type { RunRow } from '../schema/runs.ts';
+
+/** A Vega-Lite spec as a plain JSON object (typed loosely: vega-lite validates it when compiling). */
+export type VlSpec = Record<string, unknown>;
+
+/** One fits file on the report, with the label it carries on every chart. */
+export interface ReportDataset {
+  /** Unique label (the file's `name`, disambiguated by file name when two files share it). */
+  label: string;
+  /** Path the laws were read from (shown in provenance). */
+  file: string;
+  /** sha256 of the file's bytes, when read from disk. */
+  sha256?: string;
+  laws: LawsFile;
+}
+
+/** A model whose compute the charts extrapolate to (e.g. DeepSeek LLM 7B: C = M·D). */
+export interface ReportTarget {
+  label: string;
+  compute: number;
+}
+
+export interface ReportInput {
+  title: string;
+  datasets: ReportDataset[];
+  /** Training-curve rows (`--runs`), each with the file it came from. */
+  runs?: (RunRow & { file: string })[];
+  /** The paper's laws (fits/deepseek-llm.json) drawn as dashed references. */
+  reference?: { label: string; laws: LawsFile };
+  targets: ReportTarget[];
+}
+
+/** One chart of the report: file stem, heading, caption and its Vega-Lite spec. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  caption: string;
+  spec: VlSpec;
+}

@@ -1,0 +1,179 @@
+// `scaling run`: one experiment file → data → plans → training (all cores, resumable) → fits per dataset → one report comparing them.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { experimentLawsPath, type ExperimentFile } from '../schema/experiment.ts';
+import { readPlan, writePlan, type PlanFile } from '../schema/plan.ts';
+import { writeLaws, type LawsFile } from '../schema/laws.ts';
+import { loadLaws } from '../laws/load.ts';
+import { parseBudgetRange } from '../plan/budgets.ts';
+import { DEFAULT_PLAN_OPTIONS, makePlan, type PlanOptions } from '../plan/grid.ts';
+import { makeHparamPlan } from '../plan/hparam-grid.ts';
+import { prepareDataset } from '../data/prepare.ts';
+import { trainPlan, type TrainSummary } from '../train/workers.ts';
+import { fitRunFiles } from '../fit/fit-files.ts';
+import { writeReport } from '../report/report.ts';
+import { loadReference, paperTargets, loadRuns } from '../report/inputs.ts';
+import type { ReportDataset } from '../report/types.ts';
+import { sha256 } from '../util/hash.ts';
+import { formatDuration } from '../util/progress.ts';
+import { toolVersion } from '../util/version.ts';
+
+export interface RunOptions {
+  /** Stop after writing the plans (for budgets meant for GPU clusters). */
+  planOnly?: boolean;
+  jobs?: number;
+  backend?: ExperimentFile['train']['backend'];
+  /** Override the output folder. */
+  out?: string;
+  log?: (line: string) => void;
+  /** Progress bars: 'auto' (TTY) or off. */
+  progress?: boolean | 'auto';
+  stopSignal?: AbortSignal;
+}
+
+export interface DatasetResult {
+  dataset: string;
+  plan: string;
+  runsDir: string;
+  fit?: string;
+  laws?: LawsFile;
+  train?: TrainSummary;
+}
+
+export interface RunResult {
+  out: string;
+  datasets: DatasetResult[];
+  report?: string;
+  interrupted: boolean;
+  elapsedS: number;
+}
+
+/** Folder layout of an experiment's outputs. */
+export function experimentPaths(exp: ExperimentFile, out?: string) {
+  const root = resolve(out ?? exp.out ?? join('out', exp.name));
+  return {
+    root,
+    data: resolve(exp.data ?? 'data'),
+    plan: (ds: string) => join(root, 'plans', `${ds}.json`),
+    runs: (ds: string) => join(root, 'runs', ds),
+    fit: (ds: string) => join(root, 'fits', `${exp.name}-${ds}.json`),
+    report: join(root, 'report'),
+  };
+}
+
+export function experimentBudgets(exp: ExperimentFile): number[] {
+  return Array.isArray(exp.budgets) ? exp.budgets : parseBudgetRange(`${exp.budgets.from}:${exp.budgets.to}:${exp.budgets.count}`, 'budgets');
+}
+
+/** The plan of one dataset (deterministic for an experiment file; `created` is kept from an existing identical plan). */
+export function experimentPlan(exp: ExperimentFile, file: string, dataset: string): PlanFile {
+  const { laws, path } = loadLaws(experimentLawsPath(exp, file));
+  const o: PlanOptions = {
+    ...DEFAULT_PLAN_OPTIONS,
+    points: exp.points,
+    span: exp.span,
+    seqLen: exp.seqLen,
+    vocab: exp.vocab,
+    schedule: exp.schedule,
+    warmup: exp.warmup,
+    seed: exp.seed,
+    dataset,
+  };
+  const budgets = experimentBudgets(exp);
+  return exp.study === 'hparams' ? makeHparamPlan(budgets, laws, path, o, exp.batchMultipliers!, exp.lrMultipliers!) : makePlan(budgets, laws, path, o);
+}
+
+function samePoints(a: PlanFile, b: PlanFile): boolean {
+  return JSON.stringify(a.budgets) === JSON.stringify(b.budgets);
+}
+
+export async function runExperiment(exp: ExperimentFile, file: string, opts: RunOptions = {}): Promise<RunResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const paths = experimentPaths(exp, opts.out);
+  const results: DatasetResult[] = [];
+  const stage = (n: number, what: string) => log(`[${n}/5] ${what}  (${formatDuration((Date.now() - t0) / 1000)} elapsed)`);
+
+  // 1. Data.
+  if (!opts.planOnly) {
+    stage(1, `data: ${exp.datasets.join(', ')} → ${paths.data}`);
+    for (const ds of exp.datasets) {
+      const r = await prepareDataset(ds, { outDir: paths.data, log: (l) => log(`  ${l}`) });
+      log(`  ${ds}: ${r.reused ? 'reused' : 'prepared'} ${r.dir}`);
+    }
+  } else stage(1, 'data: skipped (--plan-only)');
+
+  // 2. Plans.
+  stage(2, `plan: ${exp.study} grid, ${experimentBudgets(exp).length} budgets × ${exp.study === 'hparams' ? `${exp.batchMultipliers!.length}×${exp.lrMultipliers!.length} (batch × lr)` : `${exp.points} allocations`}`);
+  for (const ds of exp.datasets) {
+    const planFile = paths.plan(ds);
+    let plan = experimentPlan(exp, file, ds);
+    if (existsSync(planFile)) {
+      const old = readPlan(planFile);
+      if (samePoints(old, plan)) plan = old;
+      else log(`  ${ds}: the experiment changed since ${planFile} was written; writing the new plan (finished runs of unchanged points are kept)`);
+    }
+    writePlan(planFile, plan);
+    const n = plan.budgets.reduce((s, b) => s + b.points.length, 0);
+    const flops = plan.budgets.reduce((s, b) => s + b.points.reduce((t, p) => t + p.flops, 0), 0);
+    log(`  ${ds}: ${n} runs, ${flops.toExponential(2)} FLOPs in all → ${planFile}`);
+    for (const b of plan.budgets) for (const w of b.warnings ?? []) log(`  warning (C=${b.budget.toExponential(2)}): ${w}`);
+    results.push({ dataset: ds, plan: planFile, runsDir: paths.runs(ds) });
+  }
+  if (opts.planOnly) return { out: paths.root, datasets: results, interrupted: false, elapsedS: (Date.now() - t0) / 1000 };
+
+  // 3. Training: one plan at a time, each on all workers; rerunning skips finished runs and resumes the rest from checkpoints.
+  stage(3, `train: backend ${opts.backend ?? exp.train.backend}, ${opts.jobs ?? exp.train.jobs ?? 'all'} workers`);
+  let interrupted = false;
+  for (const r of results) {
+    if (interrupted) break;
+    log(`  ${r.dataset}:`);
+    r.train = await trainPlan(readPlan(r.plan), {
+      runsDir: r.runsDir,
+      dataDir: paths.data,
+      dataset: r.dataset,
+      backend: opts.backend ?? exp.train.backend,
+      jobs: opts.jobs ?? exp.train.jobs,
+      checkpointEvery: exp.train.checkpointEvery,
+      evalPoints: exp.train.evals,
+      ...(exp.train.initStd ? { optimizer: { initStd: exp.train.initStd } } : {}),
+      progress: opts.progress ?? 'auto',
+      log: (l) => log(`    ${l}`),
+      stopSignal: opts.stopSignal,
+    });
+    const c = r.train.counts;
+    log(`  ${r.dataset}: ${c.done} done, ${c.diverged} diverged, ${c.failed} failed, ${c.stopped + c.running + c.locked} unfinished (${formatDuration(r.train.elapsedS)})`);
+    if (r.train.interrupted) interrupted = true;
+  }
+  if (interrupted) {
+    log(`interrupted: rerun \`scaling run ${file}\` to resume (finished runs are kept, unfinished ones continue from their last checkpoint)`);
+    return { out: paths.root, datasets: results, interrupted: true, elapsedS: (Date.now() - t0) / 1000 };
+  }
+
+  // 4. Fits, one per dataset.
+  stage(4, 'fit: IsoFLOP optima, power laws, loss curve, hyperparameter laws, bootstrap intervals');
+  for (const r of results) {
+    const files = readdirSync(r.runsDir).filter((f) => f.endsWith('.csv')).sort().map((f) => join(r.runsDir, f));
+    const laws = fitRunFiles(files, {
+      input: { dataset: r.dataset },
+      fit: { name: `${exp.name}-${r.dataset}`, window: exp.fit.window, bootstrap: exp.fit.bootstrap, hyperThreshold: exp.fit.hyperThreshold, predict: exp.fit.predict },
+    });
+    r.fit = paths.fit(r.dataset);
+    r.laws = laws;
+    writeLaws(r.fit, laws);
+    log(`  ${r.dataset}: ${r.fit}`);
+  }
+
+  // 5. Report comparing the datasets.
+  stage(5, `report → ${paths.report}`);
+  const datasets: ReportDataset[] = results.map((r) => ({ label: r.laws!.name, file: r.fit!, sha256: sha256(readFileSync(r.fit!)), laws: r.laws! }));
+  const runs = loadRuns(results.map((r) => join(r.runsDir, '*.csv')));
+  const ref = loadReference();
+  await writeReport(paths.report, { title: exp.report.title, datasets, runs, ...(ref ? { reference: { label: ref.label, laws: ref.laws } } : {}), targets: paperTargets() }, {
+    svg: true,
+    png: true,
+    tool: `scaling ${toolVersion()}`,
+  });
+  writeFileSync(join(paths.root, 'experiment.json'), JSON.stringify(exp, null, 2) + '\n');
+  return { out: paths.root, datasets: results, report: join(paths.report, 'index.html'), interrupted: false, elapsedS: (Date.now() - t0) / 1000 };
+}

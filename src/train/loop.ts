@@ -1,0 +1,280 @@
+// trainPoint: trains one grid point to its exact token budget (plan steps × batch tokens), evaluating the held-out set ~10 times,
+// writing runs/<id>.csv (running → done | diverged) and checkpoints (periodic, on stop, at the end); resumes from its checkpoint.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../schema/errors.ts';
+import type { GridPoint } from '../schema/plan.ts';
+import { readRunCsv, writeRunCsv, type RunRow, type RunStatus } from '../schema/runs.ts';
+import { scaleCounts } from '../flops/flops.ts';
+import { lrAt } from '../plan/schedule.ts';
+import { sha256 } from '../util/hash.ts';
+import type { LoadedDataset } from '../data/dataset.ts';
+import { BYTE_VOCAB } from '../data/split.ts';
+import { PAPER_OPTIMIZER, type BackendName, type Trainer, type TrainerConfig } from './api.ts';
+import { TrainBatches, validationBatches, meanLoss, type Batch } from './batches.ts';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { tryLock, type RunLock } from './lock.ts';
+
+/** Relative tolerance between M × tokens and the grid point's budget C (the issue's 1% rule). */
+export const BUDGET_TOLERANCE = 0.01;
+export const DEFAULT_EVAL_POINTS = 10;
+export const DEFAULT_CHECKPOINT_EVERY_S = 300;
+
+export interface TrainProgress {
+  id: string;
+  step: number;
+  steps: number;
+  tokens: number;
+  totalTokens: number;
+  /** Mean training loss (nats/token) over the steps since the previous report. */
+  loss: number;
+  valLoss?: number;
+  tokensPerS: number;
+}
+
+export interface TrainPointOptions {
+  runsDir: string;
+  dataset: LoadedDataset;
+  /** Builds the model + optimizer (default: src/train/trainer.ts createTrainer on `backend`). */
+  createTrainer?: (config: TrainerConfig) => Promise<Trainer>;
+  backend?: BackendName;
+  /** Overrides of the paper's optimizer settings (init std, betas, …). */
+  optimizer?: Partial<Omit<TrainerConfig, 'shape' | 'seed'>>;
+  /** Seconds between periodic checkpoints (0: after every step). */
+  checkpointEvery?: number;
+  evalPoints?: number;
+  /** Sequences per validation batch. */
+  evalBatch?: number;
+  /** Called at most every `progressEveryMs` (default 250 ms) and at every evaluation. */
+  onProgress?: (p: TrainProgress) => void;
+  progressEveryMs?: number;
+  /** Polled after every step: when true, the run writes a checkpoint and returns status 'stopped'. */
+  shouldStop?: () => boolean;
+  /** Take the run's lock (default true). */
+  lock?: boolean;
+}
+
+export type PointStatus = RunStatus | 'stopped' | 'locked';
+
+export interface TrainPointResult {
+  id: string;
+  status: PointStatus;
+  /** True when the run was already finished (done or diverged) and nothing was trained. */
+  skipped: boolean;
+  rows: RunRow[];
+  /** Step the run resumed from (0 for a fresh run). */
+  resumedFrom: number;
+  step: number;
+  tokens: number;
+  flops: number;
+  finalValLoss?: number;
+  elapsedS: number;
+}
+
+export function runFiles(runsDir: string, id: string): { csv: string; checkpoint: string; lock: string } {
+  return { csv: join(runsDir, `${id}.csv`), checkpoint: join(runsDir, `${id}.ckpt`), lock: join(runsDir, `${id}.lock`) };
+}
+
+/** The steps after which the held-out set is evaluated: round(k·steps/n) for k = 1..n (deduplicated; always includes the last step). */
+export function evalSteps(steps: number, n = DEFAULT_EVAL_POINTS): number[] {
+  const s = new Set<number>();
+  for (let k = 1; k <= n; k++) s.add(Math.max(1, Math.round((k * steps) / n)));
+  return [...s].sort((a, b) => a - b);
+}
+
+/**
+ * Checks a grid point against the dataset and the compute rule: byte vocabulary, batch = batchSeqs × seqLen, tokens = steps × batch,
+ * M recomputed from the shape (paper Eq. 2), and M × tokens within 1% of the budget C. Returns M and the compute spent.
+ */
+export function checkPoint(p: GridPoint, dataset: LoadedDataset): { M: number; flops: number; relErr: number } {
+  const f = (k: string) => ({ field: `${p.id}.${k}` });
+  if (p.shape.vocab !== BYTE_VOCAB) {
+    throw new InputError(`vocab ${p.shape.vocab} ≠ ${BYTE_VOCAB}: dataset '${dataset.name}' is byte-level (plan it with --vocab 256)`, f('shape.vocab'));
+  }
+  if (p.batchSeqs * p.shape.seqLen !== p.batchTokens) throw new InputError(`batchTokens ${p.batchTokens} ≠ batchSeqs ${p.batchSeqs} × seqLen ${p.shape.seqLen}`, f('batchTokens'));
+  if (!Number.isInteger(p.steps) || p.steps * p.batchTokens !== p.tokens) throw new InputError(`tokens ${p.tokens} ≠ steps ${p.steps} × batchTokens ${p.batchTokens}`, f('tokens'));
+  const M = scaleCounts(p.shape).M;
+  if (Math.abs(M - p.M) > 1e-9 * M) throw new InputError(`M ${p.M} does not match the shape's M ${M} (paper Eq. 2)`, f('M'));
+  const flops = M * p.tokens;
+  const relErr = Math.abs(flops / p.budget - 1);
+  if (relErr > BUDGET_TOLERANCE) throw new InputError(`M × tokens = ${flops.toExponential(4)} is ${(relErr * 100).toFixed(2)}% from the budget ${p.budget.toExponential(4)} (limit 1%)`, f('tokens'));
+  return { M, flops, relErr };
+}
+
+/** Identity of a run: the point's training-relevant fields, dataset and validation set. A checkpoint resumes only the same key. */
+export function runKey(p: GridPoint, dataset: LoadedDataset, optimizer: Omit<TrainerConfig, 'shape' | 'seed'>): string {
+  const { id, shape, batchSeqs, batchTokens, lr, steps, schedule, seed } = p;
+  return sha256(JSON.stringify({ id, shape, batchSeqs, batchTokens, lr, steps, schedule, seed, optimizer, dataset: dataset.name, val: dataset.meta.val.sha256 })).slice(0, 32);
+}
+
+/** Mean validation loss (nats/token) over the fixed validation batches, weighted by sequences. */
+export function evaluateValidation(trainer: Trainer, batches: Batch[]): number {
+  return meanLoss(batches, batches.map((b) => trainer.evaluate(b.inputs, b.targets, b.batch)));
+}
+
+/** An existing run file's state: finished (done/diverged) runs are skipped. Throws when the file belongs to another dataset/validation set. */
+export function existingStatus(file: string, dataset: LoadedDataset): RunStatus | undefined {
+  if (!existsSync(file)) return undefined;
+  const rows = readRunCsv(file);
+  const last = rows[rows.length - 1];
+  if (!last) return undefined;
+  if (last.dataset !== dataset.name || (last.val_hash && last.val_hash !== dataset.valHash)) {
+    throw new InputError(`run was trained on dataset '${last.dataset}' (val_hash ${last.val_hash}), not '${dataset.name}' (${dataset.valHash}); use another --runs-dir`, { file, line: last.line, field: 'val_hash' });
+  }
+  return last.status;
+}
+
+async function defaultCreateTrainer(backend: BackendName): Promise<(c: TrainerConfig) => Promise<Trainer>> {
+  const { initBackend } = await import('./backend.ts');
+  await initBackend(backend);
+  const { createTrainer } = await import('./trainer.ts');
+  return createTrainer;
+}
+
+export async function trainPoint(point: GridPoint, opts: TrainPointOptions): Promise<TrainPointResult> {
+  const ds = opts.dataset;
+  const { M } = checkPoint(point, ds);
+  const files = runFiles(opts.runsDir, point.id);
+  const base = { id: point.id, resumedFrom: 0, rows: [] as RunRow[], step: 0, tokens: 0, flops: 0, elapsedS: 0 };
+
+  let lock: RunLock | undefined;
+  if (opts.lock !== false) {
+    lock = tryLock(files.lock);
+    if (!lock) return { ...base, status: 'locked', skipped: true };
+  }
+  try {
+    const prior = existingStatus(files.csv, ds);
+    if (prior === 'done' || prior === 'diverged') {
+      const rows = readRunCsv(files.csv);
+      const last = rows[rows.length - 1];
+      return { ...base, status: prior, skipped: true, rows, step: last.step, tokens: last.tokens, flops: last.flops, finalValLoss: last.val_loss, elapsedS: last.elapsed_s };
+    }
+    return await train(point, M, files, opts);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function train(point: GridPoint, M: number, files: ReturnType<typeof runFiles>, opts: TrainPointOptions): Promise<TrainPointResult> {
+  const ds = opts.dataset;
+  const optimizer = { ...PAPER_OPTIMIZER, ...opts.optimizer };
+  const key = runKey(point, ds, optimizer);
+  const T = point.shape.seqLen;
+  const B = point.batchSeqs;
+  const make = opts.createTrainer ?? (await defaultCreateTrainer(opts.backend ?? 'wasm'));
+  const trainer = await make({ shape: point.shape, seed: point.seed, ...optimizer });
+  try {
+    const sampler = new TrainBatches(ds.train, B, T, point.seed);
+    const valBatches = validationBatches(ds.val, T, opts.evalBatch ?? 32);
+    const evalAt = new Set(evalSteps(point.steps, opts.evalPoints ?? DEFAULT_EVAL_POINTS));
+    const ckptEveryMs = (opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY_S) * 1000;
+
+    let rows: RunRow[] = [];
+    let elapsedBefore = 0;
+    let lossSum = 0;
+    let lossCount = 0;
+    let step = 0;
+    const ckpt = readCheckpoint(files.checkpoint);
+    if (ckpt) {
+      if (ckpt.meta.runKey !== key || ckpt.meta.runId !== point.id) {
+        throw new InputError('checkpoint belongs to a different grid point, dataset or optimizer setting; delete it and the run CSV to retrain', { file: files.checkpoint, field: 'runKey' });
+      }
+      trainer.importState(ckpt.state);
+      sampler.state = ckpt.meta.samplerState;
+      rows = ckpt.meta.rows;
+      elapsedBefore = ckpt.meta.elapsedS;
+      lossSum = ckpt.meta.lossSum;
+      lossCount = ckpt.meta.lossCount;
+      step = ckpt.meta.step;
+      if (trainer.step !== step) throw new InputError(`trainer state is at step ${trainer.step}, header says ${step}`, { file: files.checkpoint, field: 'step' });
+    }
+    const resumedFrom = step;
+    const t0 = Date.now();
+    const elapsed = () => elapsedBefore + (Date.now() - t0) / 1000;
+    let lastCkpt = Date.now();
+    let lastReport = 0;
+    let reportTokens = step * point.batchTokens;
+    let reportTime = Date.now();
+    let reportLossSum = 0;
+    let reportLossN = 0;
+
+    const save = () => {
+      const c: Checkpoint = {
+        meta: { version: 1, runId: point.id, runKey: key, step, samplerState: sampler.state, rows, elapsedS: elapsed(), lossSum, lossCount, created: new Date().toISOString() },
+        state: trainer.exportState(),
+      };
+      writeCheckpoint(files.checkpoint, c);
+      lastCkpt = Date.now();
+    };
+    const row = (status: RunStatus, trainLoss: number, valLoss: number): RunRow => ({
+      run_id: point.id, dataset: ds.name, budget: point.budget,
+      n_layer: point.shape.nLayer, d_model: point.shape.dModel, n_heads: point.shape.nHeads, n_kv_heads: point.shape.nKvHeads, d_ff: point.shape.dFf,
+      seq_len: T, vocab: point.shape.vocab, M, N1: point.N1, N2: point.N2, batch_tokens: point.batchTokens, lr_max: point.lr, schedule: point.schedule.name,
+      step, tokens: step * point.batchTokens, flops: M * step * point.batchTokens, lr: lrAt(point.schedule, point.lr, Math.max(0, step - 1)),
+      train_loss: trainLoss, val_loss: valLoss, val_bpb: valLoss / Math.LN2, elapsed_s: Number(elapsed().toFixed(3)), status, seed: point.seed, val_hash: ds.valHash,
+    });
+    const report = (valLoss?: number, force = false) => {
+      if (!opts.onProgress) return;
+      const now = Date.now();
+      if (!force && now - lastReport < (opts.progressEveryMs ?? 250)) return;
+      const tokens = step * point.batchTokens;
+      opts.onProgress({
+        id: point.id, step, steps: point.steps, tokens, totalTokens: point.tokens,
+        loss: reportLossN > 0 ? reportLossSum / reportLossN : NaN, valLoss,
+        tokensPerS: now > reportTime ? ((tokens - reportTokens) * 1000) / (now - reportTime) : 0,
+      });
+      lastReport = now;
+      reportTokens = tokens;
+      reportTime = now;
+      reportLossSum = 0;
+      reportLossN = 0;
+    };
+    const result = (status: PointStatus): TrainPointResult => {
+      const last = rows[rows.length - 1];
+      return {
+        id: point.id, status, skipped: false, rows, resumedFrom, step, tokens: step * point.batchTokens, flops: M * step * point.batchTokens,
+        finalValLoss: status === 'done' ? last?.val_loss : undefined, elapsedS: elapsed(),
+      };
+    };
+
+    if (step === 0) writeRunCsv(files.csv, rows); // header only: marks the run as started
+    while (step < point.steps) {
+      const lr = lrAt(point.schedule, point.lr, step);
+      const b = sampler.next();
+      const { loss } = trainer.trainStep(b.inputs, b.targets, b.batch, lr);
+      step++;
+      if (!Number.isFinite(loss)) {
+        rows = [...rows, row('diverged', loss, NaN)];
+        writeRunCsv(files.csv, rows);
+        report(NaN, true);
+        return result('diverged');
+      }
+      lossSum += loss;
+      lossCount++;
+      reportLossSum += loss;
+      reportLossN++;
+      if (evalAt.has(step)) {
+        const valLoss = evaluateValidation(trainer, valBatches);
+        const status: RunStatus = !Number.isFinite(valLoss) ? 'diverged' : step === point.steps ? 'done' : 'running';
+        rows = [...rows, row(status, lossSum / lossCount, valLoss)];
+        lossSum = 0;
+        lossCount = 0;
+        writeRunCsv(files.csv, rows);
+        if (status === 'done') save(); // the final checkpoint (written after the CSV says done, so a checkpoint at the last step implies a done CSV)
+        report(valLoss, true);
+        if (status === 'diverged') return result('diverged');
+        if (status === 'done') return result('done');
+      } else {
+        report();
+      }
+      if (opts.shouldStop?.()) {
+        save();
+        return result('stopped');
+      }
+      if (Date.now() - lastCkpt >= ckptEveryMs) save();
+    }
+    return result('done');
+  } finally {
+    trainer.dispose();
+  }
+}
