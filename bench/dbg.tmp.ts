@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/train/backend.ts';
 await initBackend('wasm');
-const l = tf.randomNormal([4, 8]); const t = tf.tensor1d([1,2,3,4],'int32');
-tf.oneHot(t, 8, 1, 0, 'int32').cast('float32').print();
-tf.logSumExp(l, 1, true).print();
+const a = tf.randomNormal([2,1,3,2], 0, 1, 'float32', 1), b = tf.randomNormal([1,3,2,2], 0, 1, 'float32', 2);
+const w = tf.matMul(a, b); console.log(w.shape); w.print();
+await tf.setBackend('cpu');
+const c = tf.matMul(a, b); console.log(c.shape); c.print();

@@ -71,7 +71,8 @@ describe('mapped CSV/JSON input errors', () => {
   });
   it('header only', () => {
     const f = file('header.csv', 'params,tokens,loss,budget\n');
-    expect(errorOf([f], MAP).message).toBe(`${f}: no rows left after --filter/--limit (0 rows read)`);
+    expect(errorOf([f], MAP).message).toBe(`${f}:2: empty file (a header but no rows)`);
+    expect(errorOf([file('good-f.csv', good)], { ...MAP, filters: ['loss>9'] }).message).toMatch(/good-f\.csv: no rows left after --filter\/--limit \(3 rows read\)$/);
   });
   it('JSON: non-numeric value names the record line', () => {
     const f = file('bad.json', '[\n  {"parameters": 1e6, "compute_budget": 6e15, "final_loss": 3.1},\n  {"parameters": "x", "compute_budget": 6e15, "final_loss": 3.0}\n]\n');
@@ -177,5 +178,6 @@ describe('our run CSV errors', () => {
   });
   it('mapped-only flags are refused for run CSVs', () => {
     expect(errorOf([gridFile], { snap: 0.1 }).message).toMatch(/^--snap: only applies to files read through --col mappings/);
+    expect(errorOf([gridFile], { limit: 3 }).message).toMatch(/^--limit: only applies to files read through --col mappings/);
   });
 });

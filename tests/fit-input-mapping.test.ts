@@ -103,6 +103,21 @@ describe('budget grouping', () => {
   });
 });
 
+describe('--curves: mapped evaluation rows of one run', () => {
+  const text = 'run,n,d,loss\na,1e6,1e8,4.0\na,1e6,3e8,3.5\nb,2e6,1e8,3.9\na,1e6,2e8,3.7\nb,2e6,2e8,3.4\n';
+  it('the row with the most tokens is the result, all rows (sorted by D) the curve', () => {
+    const r = loadObservations([file('curves.csv', text)], { columns: ['N=n', 'D=d', 'loss=loss', 'run=run'], curves: true });
+    expect(r.observations.map((o) => [o.runId, o.tokens, o.loss, o.source.line])).toEqual([['a', 3e8, 3.5, 3], ['b', 2e8, 3.4, 6]]);
+    expect(r.observations[0].curve).toEqual([1e8, 2e8, 3e8].map((D, i) => ({ tokens: D, compute: 6 * 1e6 * D, loss: [4.0, 3.7, 3.5][i] })));
+  });
+  it('without --curves the repeated run id is an error; a repeated evaluation is one with it', () => {
+    const f = file('curves2.csv', text);
+    expect(() => loadObservations([f], { columns: ['N=n', 'D=d', 'loss=loss', 'run=run'] })).toThrow(`${f}:3: run: duplicate run 'a' (first at line 2)`);
+    const g = file('curves3.csv', text + 'a,1e6,2e8,3.6\n');
+    expect(() => loadObservations([g], { columns: ['N=n', 'D=d', 'loss=loss', 'run=run'], curves: true })).toThrow(`${g}:7: run: duplicate evaluation of run 'a' at D = 200000000 (first at line 5)`);
+  });
+});
+
 describe('JSON input', () => {
   it('records carry the line where each object starts', () => {
     const text = '[\n  {"a": 1, "s": "x,\\"}{"},\n  {\n    "a": 2\n  },\n  {"a": 3}\n]';

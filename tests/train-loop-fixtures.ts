@@ -9,6 +9,7 @@ import { makeSchedule } from '../src/plan/schedule.ts';
 import type { ScheduleName } from '../src/schema/runs.ts';
 import type { CorpusSource } from '../src/data/corpora.ts';
 import { prepareDataset } from '../src/data/prepare.ts';
+import type { Trainer, TrainerConfig, TrainerState } from '../src/train/api.ts';
 
 export function tinyShape(over: Partial<ModelShape> = {}): ModelShape {
   return { nLayer: 1, dModel: 16, nHeads: 2, nKvHeads: 2, dFf: 48, seqLen: 32, vocab: 256, ...over };
@@ -82,4 +83,38 @@ export async function tinyDataset(valBytes = 4096, docs = 400): Promise<string> 
   const src = memorySource('synthetic', syntheticDocs(docs), join(root, 'src'));
   await prepareDataset('tiny', { outDir: join(root, 'data'), valBytes, sources: [src], description: 'synthetic test text' });
   return join(root, 'data');
+}
+
+/**
+ * A stand-in Trainer for bookkeeping tests: it records every (step, lr) it is given and returns a loss that is a known function
+ * of the step (or NaN from `nanAt`). Its "weights" are the running sum of lrs, so checkpoints carry real state.
+ */
+export class FakeTrainer implements Trainer {
+  readonly lrs: number[] = [];
+  private w = new Float32Array([0]);
+  private stepCount = 0;
+  constructor(readonly config: TrainerConfig, private readonly nanAt = -1) {}
+  get step(): number {
+    return this.stepCount;
+  }
+  trainStep(_i: Int32Array, _t: Int32Array, _b: number, lr: number): { loss: number; gradNorm: number } {
+    const s = this.stepCount++;
+    this.lrs.push(lr);
+    this.w[0] += lr;
+    return { loss: s === this.nanAt ? NaN : 5 / (1 + s), gradNorm: 1 };
+  }
+  evaluate(): number {
+    return 5 / (1 + this.stepCount) + this.w[0] * 0;
+  }
+  exportState(): TrainerState {
+    return { step: this.stepCount, tensors: { w: { shape: [1], data: this.w.slice() } } };
+  }
+  importState(s: TrainerState) {
+    this.stepCount = s.step;
+    this.w = s.tensors.w.data.slice();
+  }
+  numTensors() {
+    return 1;
+  }
+  dispose() {}
 }

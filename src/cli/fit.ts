@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { expandInputs } from '../fit/input/files.ts';
 import { loadObservations, type InputOptions } from '../fit/input/load.ts';
 import type { LossColumn } from '../fit/input/runs.ts';
-import { fitObservations, DEFAULT_FIT_OPTIONS } from '../fit/fit.ts';
+import { fitObservations, DEFAULT_FIT_OPTIONS, type FitHooks } from '../fit/fit.ts';
+import { MultiProgress, type ProgressBar } from '../util/progress.ts';
 import { attachInputProvenance } from '../fit/fit-files.ts';
 import type { FitOptions } from '../fit/types.ts';
 import { formatFitSummary } from '../fit/summary.ts';
@@ -15,8 +16,8 @@ import { positiveInteger, positiveNumber } from './options.ts';
 
 interface FitArgs {
   files: string[];
-  col?: string[];
-  filter?: string[];
+  col?: string | string[];
+  filter?: string | string[];
   limit?: number;
   batchUnit?: string;
   representation?: Representation;
@@ -44,11 +45,16 @@ interface FitArgs {
   name?: string;
 }
 
+/** A repeatable flag: yargs gives a string for one use and an array for several (non-greedy, so FILES may follow). */
+function list(v: string | string[] | undefined): string[] | undefined {
+  return v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String);
+}
+
 /** Flag values → library options (every number checked here, so the library sees only valid ones). */
 export function inputOptionsFromArgs(a: FitArgs): InputOptions {
   return {
-    columns: a.col,
-    filters: a.filter,
+    columns: list(a.col),
+    filters: list(a.filter),
     limit: a.limit === undefined ? undefined : positiveInteger(a.limit, '--limit'),
     batchUnit: a.batchUnit,
     representation: a.representation,
@@ -70,8 +76,8 @@ export const fitCommand: CommandModule<object, FitArgs> = {
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: "run CSVs, or CSV/JSON read through --col (quoted globs like 'runs/**/*.csv' are expanded)" })
-      .option('col', { type: 'string', array: true, describe: 'map a column: KEY=COLUMN[*FACTOR], KEY in N, C, D, loss, lr, batch, budget, group, run, dataset (e.g. C=throughput/total_gflops*1e9)', group: 'Input:' })
-      .option('filter', { type: 'string', array: true, describe: "keep rows where COLUMN=VALUE (also !=, <, >, <=, >=, ~REGEX); repeatable", group: 'Input:' })
+      .option('col', { type: 'string', describe: 'map a column: KEY=COLUMN[*FACTOR], KEY in N, C, D, loss, lr, batch, budget, group, run, dataset (e.g. C=throughput/total_gflops*1e9)', group: 'Input:' })
+      .option('filter', { type: 'string', describe: "keep rows where COLUMN=VALUE (also !=, <, >, <=, >=, ~REGEX); repeatable", group: 'Input:' })
       .option('limit', { type: 'number', describe: 'use at most this many rows per file (after --filter)', group: 'Input:' })
       .option('batch-unit', { type: 'string', describe: "unit of --col batch: 'tokens' (default) or 'sequences:LEN', e.g. sequences:4096", group: 'Input:' })
       .option('representation', { choices: ['M', '6N1', '6N2'] as const, describe: 'model scale: M for our runs (default), 6N1 (N non-embedding) or 6N2 (N all parameters, default for mapped files)', group: 'Input:' })
@@ -84,7 +90,7 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       .option('drop-highest-loss', { type: 'number', describe: "drop the K highest-loss runs (Epoch's Chinchilla protocol: 5)", group: 'Input:' })
       .option('dedupe', { type: 'boolean', describe: 'mapped files: keep the first of identical rows (reported) instead of failing', group: 'Input:' })
       .option('curves', { type: 'boolean', describe: 'mapped files with --col run: rows of a run are its evaluations (last = result, all = curve for approach 1)', group: 'Input:' })
-      .option('window', { type: 'number', describe: 'approach 2: fit each parabola on the N lowest-loss scales and those between them (0 = automatic)', group: 'Fit:' })
+      .option('window', { type: 'number', describe: 'approach 2: fit each parabola on N consecutive distinct scales centred on the lowest-loss one (0 = auto: all up to 5, else max(5, ⌈n/2⌉))', group: 'Fit:' })
       .option('hyper-threshold', { type: 'number', describe: 'near-optimal runs: loss ≤ (1 + T) × budget minimum (paper: 0.0025)', group: 'Fit:' })
       .option('hyper-form', { choices: ['compute', 'steplaw'] as const, describe: 'hyperparameter laws in C (paper Eq. 1) or the Step Law form (η in N and D, B in D)', group: 'Fit:' })
       .option('bootstrap', { type: 'number', describe: 'bootstrap resamples for intervals (0 = none; default 1000)', group: 'Fit:' })
@@ -126,7 +132,24 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     if (a.approach3Scale !== undefined) opts.approach3Scale = a.approach3Scale;
     else if (loaded.format === 'mapped') opts.approach3Scale = 'N';
 
-    const laws: LawsFile = fitObservations(loaded.observations, opts);
+    const progress = new MultiProgress();
+    const bars = new Map<string, ProgressBar>();
+    const hooks: FitHooks = {
+      progress: (stage, done, total) => {
+        let b = bars.get(stage);
+        if (!b) {
+          b = progress.bar(total, { label: stage === 'bootstrap' ? `bootstrap (${total} resamples)` : 'approach 3 (grid of starts)' });
+          bars.set(stage, b);
+        }
+        b.update(done);
+      },
+    };
+    let laws: LawsFile;
+    try {
+      laws = fitObservations(loaded.observations, opts, hooks);
+    } finally {
+      progress.stop();
+    }
     attachInputProvenance(laws, loaded, input);
     if (a.out) writeLaws(a.out, laws);
     if (a.json) process.stdout.write(JSON.stringify(laws, null, 2) + '\n');

@@ -7,9 +7,10 @@ import { runCommand } from './run.ts';
 import { dataCommand } from './data.ts';
 import { trainCommand } from './train.ts';
 import { reportCommand } from './report.ts';
+import { fitCommand } from './fit.ts';
 
 // Each command module registers itself here (keep the pipeline order: flops → plan → data → train → fit → report → run).
-const COMMANDS: CommandModule<any, any>[] = [flopsCommand, planCommand, dataCommand, trainCommand, reportCommand, runCommand];
+const COMMANDS: CommandModule<any, any>[] = [flopsCommand, planCommand, dataCommand, trainCommand, fitCommand, reportCommand, runCommand];
 
 /** Exit code for bad input (flags, files, fields). */
 export const EXIT_BAD_INPUT = 2;

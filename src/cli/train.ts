@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import { readPlan } from '../schema/plan.ts';
 import { trainPlan } from '../train/workers.ts';
 import type { BackendName } from '../train/api.ts';
-import { DEFAULT_CHECKPOINT_EVERY_S } from '../train/loop.ts';
+import { DEFAULT_CHECKPOINT_EVERY_S, DEFAULT_EVAL_BYTES } from '../train/loop.ts';
 import { si, sci, textTable } from '../util/format.ts';
 import { InputError } from '../schema/errors.ts';
 import { positiveInteger, positiveNumber } from './options.ts';
@@ -19,6 +19,7 @@ interface TrainArgs {
   dataset?: string;
   backend?: string;
   checkpointEvery?: number;
+  evalBytes?: number;
   progress?: boolean;
 }
 
@@ -36,7 +37,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('dataset', { type: 'string', default: 'curated', describe: 'dataset name under --data' })
       .option('backend', { choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'], default: 'wasm', describe: 'TensorFlow.js backend' })
       .option('checkpoint-every', { type: 'number', default: DEFAULT_CHECKPOINT_EVERY_S, describe: 'seconds between checkpoints (also written at the end and on Ctrl-C)' })
-      .option('progress', { type: 'boolean', describe: 'progress bars (default: on a TTY; plain lines otherwise)' })
+      .option('eval-bytes', { type: 'number', default: DEFAULT_EVAL_BYTES, describe: 'bytes of val.bin for the intermediate evaluations (fixed windows spread over it); the final one uses all of it' })
+      .option('progress', { type: 'boolean', describe: 'progress bars (default: bars on a TTY, plain lines every 10 s otherwise; --no-progress: only the summary)' })
       .example('$0 train plan.json', 'the whole plan on all cores')
       .example('$0 train plan.json --budget 1e11 --index 2 --jobs 1', 'one grid point in this process'),
   handler: async (a) => {
@@ -50,7 +52,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       runsDir: a.runsDir ?? 'runs', dataDir: a.data ?? 'data', dataset: a.dataset ?? 'curated', backend: (a.backend ?? 'wasm') as BackendName,
       jobs, budget: a.budget !== undefined ? positiveNumber(a.budget, '--budget') : undefined,
       index: a.index !== undefined ? positiveInteger(a.index, '--index', 0) : undefined,
-      checkpointEvery, progress: a.progress ?? 'auto',
+      checkpointEvery, evalBytes: positiveInteger(a.evalBytes ?? DEFAULT_EVAL_BYTES, '--eval-bytes'), progress: a.progress ?? 'auto',
     });
     const rows = s.points.map((p) => [p.id, sci(p.budget), p.status + (p.skipped ? ' (skipped)' : ''), String(p.steps), si(p.tokens), sci(p.flops),
       p.finalValLoss !== undefined ? p.finalValLoss.toFixed(4) : '-', p.finalValLoss !== undefined ? (p.finalValLoss / Math.LN2).toFixed(4) : '-', p.elapsedS.toFixed(1)]);

@@ -40,6 +40,8 @@ export interface DatasetMeta {
   bytes: { raw: number; clean: number; duplicates: number; train: number; val: number; droppedAtValCut: number };
   train: { file: 'train.bin'; bytes: number; sha256: string };
   val: { file: 'val.bin'; bytes: number; sha256: string; /** First 16 hex of sha256: what run rows record as val_hash. */ hash16: string };
+  /** Validation documents and bytes per source. */
+  valSources: Record<string, { documents: number; bytes: number }>;
 }
 
 export interface LoadedDataset {

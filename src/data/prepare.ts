@@ -11,7 +11,7 @@ import { splitDocuments, DOC_SEPARATOR } from './split.ts';
 import { DATASET_SCHEMA, DATASET_VERSION, readDatasetMeta, type DatasetMeta, type SourceMeta } from './dataset.ts';
 
 /** Bump when cleaning, splitting or the file layout changes: it invalidates prepared datasets. */
-export const PREPARE_VERSION = 1;
+export const PREPARE_VERSION = 2;
 export const DEFAULT_VAL_BYTES = 256 * 1024;
 
 export interface PrepareOptions {
@@ -112,6 +112,7 @@ export async function prepareDataset(name: string, opts: PrepareOptions): Promis
     bytes: { raw: sum('rawBytes'), clean: sum('cleanBytes'), duplicates: sum('duplicateBytes'), train: split.train.length, val: split.val.length, droppedAtValCut: split.droppedBytes },
     train: { file: 'train.bin', bytes: split.train.length, sha256: trainHash },
     val: { file: 'val.bin', bytes: split.val.length, sha256: valHash, hash16: valHash.slice(0, 16) },
+    valSources: split.valSources,
   };
   await writeDirAtomic(dir, (tmp) => {
     writeFileSync(join(tmp, 'train.bin'), split.train);

@@ -18,6 +18,8 @@ export interface Split {
   valDocs: number;
   /** Bytes of the last validation document that fell past valBytes (dropped from both sets). */
   droppedBytes: number;
+  /** Validation documents and bytes per source (the composition of the held-out set). */
+  valSources: Record<string, { documents: number; bytes: number }>;
 }
 
 /**
@@ -35,6 +37,7 @@ export function splitDocuments(docs: CleanDocument[], valBytes: number): Split {
   let filled = 0;
   let valDocs = 0;
   let droppedBytes = 0;
+  const valSources: Split['valSources'] = {};
   for (const { d, i } of byHash) {
     if (filled >= valBytes) break;
     const b = encodeBytes(d.text + DOC_SEPARATOR);
@@ -42,6 +45,9 @@ export function splitDocuments(docs: CleanDocument[], valBytes: number): Split {
     val.set(b.subarray(0, take), filled);
     filled += take;
     droppedBytes = b.length - take;
+    const vs = (valSources[d.source] ??= { documents: 0, bytes: 0 });
+    vs.documents++;
+    vs.bytes += take;
     isVal[i] = 1;
     valDocs++;
   }
@@ -59,5 +65,5 @@ export function splitDocuments(docs: CleanDocument[], valBytes: number): Split {
     train.set(p, o);
     o += p.length;
   }
-  return { train, val, trainDocs: docs.length - valDocs, valDocs, droppedBytes };
+  return { train, val, trainDocs: docs.length - valDocs, valDocs, droppedBytes, valSources };
 }

@@ -1,5 +1,6 @@
 // Approach 1 (Chinchilla): the envelope of the training curves — at each compute level the lowest loss any run reached (linear
-// interpolation in log compute along each curve) — and power laws of the winning run's scale and tokens against compute.
+// interpolation in log compute along each curve) — and power laws of the winning run's scale and tokens against compute. Levels won
+// by the smallest or largest model are left out (with a warning): the true optimum may lie outside the sampled sizes there.
 import type { PowerLaw } from '../schema/laws.ts';
 import type { Observation } from './types.ts';
 import { fitPowerLaw } from './powerlaw.ts';
@@ -49,6 +50,14 @@ export function approach1(obs: Observation[], levels = 40): Approach1Result | un
       if (l !== undefined && (!best || l < best.loss)) best = { compute: c, loss: l, scale: r.scale };
     }
     if (best) envelope.push(best);
+  }
+  // Levels won by the smallest or the largest model are not bracketed (a smaller or larger model might have won): dropped.
+  const smallest = Math.min(...runs.map((r) => r.scale));
+  const largest = Math.max(...runs.map((r) => r.scale));
+  const edge = envelope.filter((e) => e.scale === smallest || e.scale === largest).length;
+  if (edge > 0) {
+    warnings.push(`approach 1: ${edge} of ${envelope.length} envelope levels are won by the smallest or largest model (not bracketed) and left out`);
+    envelope.splice(0, envelope.length, ...envelope.filter((e) => e.scale !== smallest && e.scale !== largest));
   }
   const distinct = new Set(envelope.map((e) => e.scale)).size;
   if (distinct < 3) warnings.push(`approach 1: the envelope is won by only ${distinct} distinct model scale${distinct === 1 ? '' : 's'}; its exponent is unreliable`);

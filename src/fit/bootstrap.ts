@@ -14,12 +14,14 @@ export interface BootstrapInput {
   prepared: PreparedBudget[];
   /** Budgets approach 2 kept (not dropped), aligned with `prepared`. */
   used: boolean[];
+  /** Whether the full fit has allocation laws (else their resamples are not reported). */
+  allocation?: boolean;
   /** Warm start of the loss curve (the full fit); absent → no loss-curve intervals. */
   lossWarm?: LossFit;
   /** Hyperparameter laws to resample (threshold and which laws were fitted). */
   hyper?: { threshold: number; lr: boolean; batch: boolean };
   /** Approach 3: the full fit (best start + inverse Hessian) and its data, whose rows are the prepared budgets' runs in order. */
-  a3?: { fit: Approach3Fit & { Hinv?: number[][] }; data: A3Data };
+  a3?: { fit: Approach3Fit & { Hinv?: Float64Array }; data: A3Data };
   targets: PredictionTarget[];
   representation: Representation;
   resamples: number;
@@ -101,6 +103,19 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
       b.counts.fill(0);
       for (let k = 0; k < n; k++) b.counts[rng.int(n)]++;
       if (a3w) for (let k = 0; k < n; k++) a3w[offsets[bi] + k] = b.counts[k];
+      if (inp.hyper) {
+        // Near-optimal runs of the resample (paper Eq. 1 procedure), each counted as often as it was drawn.
+        let min = Infinity;
+        for (let j = 0; j < n; j++) if (b.counts[j] > 0 && b.p.obs[j].loss < min) min = b.p.obs[j].loss;
+        const lim = (1 + inp.hyper.threshold) * min;
+        const u = Math.log10(b.p.budget);
+        for (let j = 0; j < n; j++) {
+          const o = b.p.obs[j];
+          if (b.counts[j] === 0 || o.loss > lim) continue;
+          if (o.lr !== undefined && o.lr > 0) addLine(lrSums, u, Math.log10(o.lr), b.counts[j]);
+          if (o.batchTokens !== undefined && o.batchTokens > 0) addLine(bSums, u, Math.log10(o.batchTokens), b.counts[j]);
+        }
+      }
       if (!inp.used[bi]) return;
       // Approach 2 on the resample: each window scale at the lowest loss among its drawn runs, weighted by its draws per run.
       const m = b.win.length;
@@ -119,33 +134,24 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
         loss[s] = best;
       }
       const v = parabolaOptimum(b.x, loss, w, b.center);
+      const ok = Number.isFinite(v.x) && Number.isFinite(v.loss) && v.loss > 0;
       const scaleOpt = 10 ** v.x;
-      put(`budget.${bi}.scaleOpt`, scaleOpt);
-      put(`budget.${bi}.lossOpt`, v.loss);
-      if (Number.isFinite(v.x)) {
+      put(`budget.${bi}.scaleOpt`, ok ? scaleOpt : undefined);
+      put(`budget.${bi}.lossOpt`, ok ? v.loss : undefined);
+      if (ok) {
         C.push(b.p.budget);
         Mopt.push(scaleOpt);
         Dopt.push(b.p.budget / scaleOpt);
         Lopt.push(v.loss);
       }
-      if (inp.hyper) {
-        // Near-optimal runs of the resample (paper Eq. 1 procedure), each counted as often as it was drawn.
-        let min = Infinity;
-        for (let j = 0; j < n; j++) if (b.counts[j] > 0 && b.p.obs[j].loss < min) min = b.p.obs[j].loss;
-        const lim = (1 + inp.hyper.threshold) * min;
-        const u = Math.log10(b.p.budget);
-        for (let j = 0; j < n; j++) {
-          const o = b.p.obs[j];
-          if (b.counts[j] === 0 || o.loss > lim) continue;
-          if (o.lr !== undefined && o.lr > 0) addLine(lrSums, u, Math.log10(o.lr), b.counts[j]);
-          if (o.batchTokens !== undefined && o.batchTokens > 0) addLine(bSums, u, Math.log10(o.batchTokens), b.counts[j]);
-        }
-      }
     });
-    const scale = C.length >= 2 ? fitPowerLaw(C, Mopt) : undefined;
-    const data = C.length >= 2 ? fitPowerLaw(C, Dopt) : undefined;
-    putLaw('scale', scale);
-    putLaw('data', data);
+    const allocation = inp.allocation ?? true;
+    const scale = allocation && C.length >= 2 ? fitPowerLaw(C, Mopt) : undefined;
+    const data = allocation && C.length >= 2 ? fitPowerLaw(C, Dopt) : undefined;
+    if (allocation) {
+      putLaw('scale', scale);
+      putLaw('data', data);
+    }
     let lossLaw: LossLaw | undefined;
     if (inp.lossWarm) {
       const lf = C.length >= 3 ? fitLossCurve(C, Lopt, inp.lossWarm) : undefined;
@@ -165,11 +171,14 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
     }
     inp.targets.forEach((t, k) => {
       const p = predictOne(t, { scale, loss: lossLaw, lr, batch }, inp.representation);
-      put(`pred.${k}.loss`, p?.loss);
-      put(`pred.${k}.scale`, p?.scale);
-      put(`pred.${k}.tokens`, p?.tokens);
-      put(`pred.${k}.lr`, p?.lr);
-      put(`pred.${k}.batch`, p?.batchTokens);
+      // Only what the full fit predicts too (no LR interval without an LR law).
+      if (inp.lossWarm) put(`pred.${k}.loss`, p?.loss);
+      if (t.kind === 'budget' && allocation) {
+        put(`pred.${k}.scale`, p?.scale);
+        put(`pred.${k}.tokens`, p?.tokens);
+      }
+      if (inp.hyper?.lr) put(`pred.${k}.lr`, p?.lr);
+      if (inp.hyper?.batch) put(`pred.${k}.batch`, p?.batchTokens);
     });
     inp.progress?.(r + 1, inp.resamples);
   }

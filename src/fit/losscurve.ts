@@ -41,7 +41,7 @@ export function fitLossPower(C: number[], L: number[]): LossFit | undefined {
  * L = E + exp(ℓ − γ·ln10·u), so A = exp(ℓ + γ·ln10·u0). Starts: the pure power law of L − E0 for a few offsets E0 (and `warm`),
  * Levenberg–Marquardt with the analytic Jacobian from each, keep the lowest squared error. Needs ≥ 3 points.
  */
-export function fitLossCurve(C: number[], L: number[], warm?: { params: [number, number, number]; u0: number }): LossFit | undefined {
+export function fitLossCurve(C: number[], L: number[], warm?: { params: [number, number, number]; u0: number }, maxIterations = warm ? 20 : 200): LossFit | undefined {
   if (C.length < 3) return undefined;
   const u0 = warm?.u0 ?? C.reduce((a, c) => a + Math.log10(c), 0) / C.length;
   const u = C.map((c) => Math.log10(c) - u0);
@@ -67,7 +67,7 @@ export function fitLossCurve(C: number[], L: number[], warm?: { params: [number,
       jacobianFunction: jac,
       minValues: [0, -50, 0],
       maxValues: [minL, 50, 10],
-      maxIterations: 200,
+      maxIterations,
       errorTolerance: 1e-14,
       improvementThreshold: 1e-3,
       damping: 1e-2,

@@ -46,7 +46,7 @@ export function solveSums(s: QuadSums): Quadratic | undefined {
   if (!(Math.abs(det) > 1e-12 * scale)) return undefined;
   const d0 = (t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)) / det;
   const d1 = (s0 * (t1 * s4 - t2 * s3) - t0 * (s1 * s4 - s3 * s2) + s2 * (s1 * t2 - t1 * s2)) / det;
-  const d2 = (s0 * (s2 * t2 - s3 * t1) - s1 * (s1 * t2 - s3 * t0) + t0 * (s1 * s3 - s2 * s2)) / det;
+  const d2 = (s0 * (s2 * t2 - s3 * t1) - s1 * (s1 * t2 - t1 * s2) + t0 * (s1 * s3 - s2 * s2)) / det;
   // Back to x: d0 + d1·(x − c) + d2·(x − c)².
   const c = s.center;
   return { c0: d0 - d1 * c + d2 * c * c, c1: d1 - 2 * d2 * c, c2: d2 };

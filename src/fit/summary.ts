@@ -27,8 +27,16 @@ export function formatPowerLaw(name: string, law: PowerLaw | undefined): string[
 
 export function formatLossLaw(law: LossLaw): string {
   const core = law.form === 'power' ? `L(C) = ${sig(law.A)}·C^(−${f4(law.gamma)})` : `L(C) = ${sig(law.E)} + ${sig(law.A)}·C^(−${f4(law.gamma)})`;
-  const cis = law.ci ? `   E ${ci(law.ci.E, sig)}  A ${ci(law.ci.A, sig)}  γ ${ci(law.ci.gamma, f4)}` : '';
+  const cis = law.ci ? `   ${law.form === 'power' ? '' : `E ${ci(law.ci.E, sig)}  `}A ${ci(law.ci.A, sig)}  γ ${ci(law.ci.gamma, f4)}` : '';
   return core + cis;
+}
+
+/** The Step Law form (η in N and D, B in D) when the fitter gives its usual keys; any other keys are listed as they are. */
+export function formatStepLaw(st: Record<string, number>): string {
+  const k = ['lrCoefficient', 'lrExponentN', 'lrExponentD', 'batchCoefficient', 'batchExponentD'];
+  if (!k.every((x) => Number.isFinite(st[x]))) return 'Step Law form: ' + Object.entries(st).map(([n, v]) => `${n} = ${sig(v)}`).join(', ');
+  const r2 = (x: number | undefined) => (x === undefined ? '' : ` (R² ${x.toFixed(3)})`);
+  return `Step Law form: η_opt = ${sig(st.lrCoefficient)}·N^${f4(st.lrExponentN)}·D^${f4(st.lrExponentD)}${r2(st.lrR2)}    B_opt = ${sig(st.batchCoefficient)}·D^${f4(st.batchExponentD)}${r2(st.batchR2)}`;
 }
 
 /** Names the scale of a representation for column headers: M_opt, or 6N1_opt. */
@@ -100,12 +108,12 @@ export function formatFitSummary(laws: LawsFile, ctx: SummaryContext = {}): stri
     section(`Hyperparameter laws (near-optimal: loss ≤ (1 + ${d.hyper.threshold}) × budget minimum, ${d.hyper.nearOptimal.length} runs; form ${d.hyper.form})`);
     if (!laws.laws.lr && !laws.laws.batch) out.push('no LR or batch laws (the data has no learning rates / batch sizes, or too few near-optimal runs)');
     else out.push(`η_opt = ${laws.laws.lr ? `${sig(laws.laws.lr.coefficient)}·C^${f4(laws.laws.lr.exponent)}` : '—'}    B_opt = ${laws.laws.batch ? `${sig(laws.laws.batch.coefficient)}·C^${f4(laws.laws.batch.exponent)}` : '—'}`);
-    if (d.hyper.stepLaw) out.push('Step Law form: ' + Object.entries(d.hyper.stepLaw).map(([k, v]) => `${k} = ${sig(v)}`).join(', '));
+    if (d.hyper.stepLaw) out.push(formatStepLaw(d.hyper.stepLaw));
   }
 
   if (d?.approach3) {
     const a = d.approach3;
-    section(`Approach 3: L(N, D) = E + A/N^α + B/D^β (Huber δ = 1e-3 on log residuals, BFGS; scale variable ${a.scaleVariable})`);
+    section(`Approach 3: L(${a.scaleVariable}, D) = E + A/${a.scaleVariable}^α + B/D^β (Huber δ = 1e-3 on log residuals, BFGS from a grid of starts)`);
     const c = a.ci ?? {};
     out.push(textTable(['E', 'A', 'B', 'α', 'β', 'a = β/(α+β)', 'b = α/(α+β)'], [
       [sig(a.E), sig(a.A), sig(a.B), f4(a.alpha), f4(a.beta), f4(a.a), f4(a.b)],
@@ -127,7 +135,7 @@ export function formatFitSummary(laws: LawsFile, ctx: SummaryContext = {}): stri
 
   if (d?.windowStability?.length) {
     section('Window stability (approach 2 refitted with other windows)');
-    out.push(textTable(['window', 'a', 'b'], d.windowStability.map((w) => [w.window === 0 ? 'all/auto' : String(w.window), f4(w.a), f4(w.b)])));
+    out.push(textTable(['window', 'a', 'b'], d.windowStability.map((w) => [w.window === 0 ? 'auto' : String(w.window), f4(w.a), f4(w.b)])));
   }
 
   if (d?.predictions?.length) {
@@ -142,9 +150,15 @@ export function formatFitSummary(laws: LawsFile, ctx: SummaryContext = {}): stri
     ])));
   }
 
-  const warnings = [...(ctx.warnings ?? []), ...(d?.warnings ?? [])];
-  if (warnings.length) {
-    section(`Warnings (${warnings.length})`);
+  // Per-budget warnings are already printed beside their budget in the optima table: list the rest here.
+  const inTable = new Set((d?.optima ?? []).flatMap((o) => o.warnings.map((w) => `budget ${sci(o.budget)}: ${w}`)));
+  const fitWarnings = d?.warnings ?? [];
+  const rest = fitWarnings.filter((w) => !inTable.has(w));
+  const warnings = [...(ctx.warnings ?? []), ...rest];
+  const shown = fitWarnings.length - rest.length;
+  if (warnings.length || shown) {
+    const perBudget = `${shown} per-budget warning${shown === 1 ? '' : 's'} in the optima table`;
+    section(warnings.length ? `Warnings (${warnings.length}${shown ? `; ${perBudget}` : ''})` : `Warnings: ${perBudget}`);
     for (const w of warnings) out.push(`⚠ ${w}`);
   }
   return out.join('\n') + '\n';

@@ -34,7 +34,7 @@ export interface FitOptions {
   representation: Representation;
   /** Loss units, e.g. 'bits-per-byte' or 'nats/token'. */
   lossUnits: string;
-  /** Approach 2 window: fit each parabola on the `window` points of lowest loss (and everything between them); 0 = all points. */
+  /** Approach 2 window: fit each parabola on `window` consecutive distinct scales centred on the lowest-loss one; 0 = auto (all up to 6, else max(6, ⌈2n/3⌉)). */
   window: number;
   /** Near-optimal threshold for hyperparameter laws: loss ≤ (1 + threshold) × budget minimum (paper: 0.0025). */
   hyperThreshold: number;

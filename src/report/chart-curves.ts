@@ -1,7 +1,7 @@
 // Chart 5, training curves: validation loss against tokens seen for every run, coloured by its budget, one panel per dataset of the run files.
 import type { RunRow } from '../schema/runs.ts';
 import type { ChartSpec, VlSpec } from './types.ts';
-import { budgetLabel } from './chart-isoflop.ts';
+import { budgetColors, budgetLabel } from './chart-isoflop.ts';
 import { assemble, logChannel, logDomain, lossTitle, PANEL } from './style.ts';
 
 /** Our run CSVs report val_bpb (bits per byte); rows whose loss is not finite (diverged) are left out. */
@@ -28,7 +28,7 @@ export function curvesChart(runs: RunRow[] | undefined): ChartSpec | undefined {
       encoding: {
         x: logChannel('tokens', 'Tokens seen D', logDomain(values.map((v) => v.tokens), 0.05)),
         y: { field: 'loss', type: 'quantitative', title: lossTitle(CURVE_UNITS), scale: { zero: false, domain: [lo - pad, hi + pad] } },
-        color: { field: 'budget', type: 'ordinal', title: 'Budget C (FLOPs)', scale: { domain: budgets.map(budgetLabel), scheme: { name: 'viridis', extent: [0, 0.85] } } },
+        color: { field: 'budget', type: 'ordinal', title: 'Budget C (FLOPs)', scale: budgetColors(budgets.map(budgetLabel)) },
         detail: { field: 'run' },
         tooltip: [{ field: 'run' }, { field: 'tokens', format: '.3e' }, { field: 'loss', format: '.4f' }, { field: 'status' }],
       },

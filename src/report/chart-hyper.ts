@@ -2,7 +2,7 @@
 import type { ChartSpec, ReportDataset, ReportInput } from './types.ts';
 import { lawPanel, type LawSeries } from './law-panel.ts';
 import { assemble } from './style.ts';
-import { budgetRange } from './chart-scaling.ts';
+import { budgetRange, referenceFor } from './chart-scaling.ts';
 
 function series(ds: ReportDataset, key: 'lr' | 'batch'): LawSeries {
   const near = ds.laws.details?.hyper?.nearOptimal ?? [];
@@ -20,7 +20,7 @@ function series(ds: ReportDataset, key: 'lr' | 'batch'): LawSeries {
 export function hyperChart(input: ReportInput): ChartSpec | undefined {
   const ds = input.datasets.filter((d) => d.laws.laws.lr || d.laws.laws.batch);
   if (ds.length === 0) return undefined;
-  const ref = input.reference;
+  const ref = referenceFor(input, ds);
   const panels = [];
   if (ds.some((d) => d.laws.laws.lr)) {
     panels.push(lawPanel({ title: 'Optimal learning rate η_opt', yTitle: 'Peak learning rate η', series: ds.map((d) => series(d, 'lr')), reference: ref?.laws.laws.lr ? { label: ref.label, law: ref.laws.laws.lr } : undefined, targets: input.targets, greyPoints: true }));

@@ -3,7 +3,7 @@ import { evalLossLaw } from '../schema/laws.ts';
 import type { ChartSpec, ReportDataset, ReportInput, VlSpec } from './types.ts';
 import { storedBand } from './bands.ts';
 import { budgetRange, targetPredictions } from './chart-scaling.ts';
-import { assemble, colorScale, logChannel, logDomain, logspace, lossTitle, PANEL } from './style.ts';
+import { assemble, boundedDomain, colorScale, logChannel, logDomain, logspace, lossTitle, PANEL } from './style.ts';
 import { SEGMENT_EXTRAPOLATED, SEGMENT_FIT } from './law-panel.ts';
 
 /** Groups datasets by loss units: one panel per unit, so no axis mixes bits-per-byte with nats/token. */
@@ -41,12 +41,12 @@ function panel(units: string, ds: ReportDataset[], input: ReportInput, multi: bo
     for (const [c, part] of [[fLo, 'below'], [fHi, 'above']] as const) lines.push({ label: d.label, compute: c, loss: evalLossLaw(law, c), segment: SEGMENT_EXTRAPOLATED, part });
     for (const b of storedBand(d.laws.details, 'loss', d.file) ?? []) bands.push({ label: d.label, compute: b.compute, lo: b.lo, hi: b.hi });
   }
-  const ys = [...points.flatMap((p) => [p.loss, p.lo ?? p.loss, p.hi ?? p.loss] as number[]), ...preds.flatMap((p) => [p.loss, p.lo ?? p.loss, p.hi ?? p.loss] as number[]), ...lines.map((l) => l.loss as number)];
-  const yLo = Math.min(...ys);
-  const yHi = Math.max(...ys);
-  const pad = (yHi - yLo) * 0.06 || 0.05;
+  // Estimates and lines set the range; intervals widen it by a quarter of that span at most and are clipped beyond.
+  const core = [...points.map((p) => p.loss as number), ...preds.map((p) => p.loss as number), ...lines.map((l) => l.loss as number)];
+  const extra = [...points, ...preds].flatMap((p) => [p.lo, p.hi] as (number | undefined)[]).filter((v): v is number => v !== undefined);
+  const [yLo, yHi] = boundedDomain(core, extra, { log: false, maxGrow: 0.25, pad: 0.04 });
   const x = logChannel('compute', 'Compute C (FLOPs)', [cLo, cHi]);
-  const yScale = { zero: false, domain: [yLo - pad, yHi + pad] };
+  const yScale = { zero: false, domain: [yLo, yHi] };
   const y = { field: 'loss', type: 'quantitative', title: lossTitle(units), scale: yScale };
   const color = { field: 'label', type: 'nominal', title: 'Dataset', scale: colorScale(ds.map((d) => d.label)) };
   const layers: VlSpec[] = [];

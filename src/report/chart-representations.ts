@@ -32,7 +32,7 @@ export function representationsChart(input: ReportInput): ChartSpec | undefined 
     const color = { field: 'label', type: 'nominal', title: 'Representation', scale: colorScale(withLoss.map((e) => e.label)) };
     const layers: VlSpec[] = [{ data: { values: lines }, mark: { type: 'line', strokeWidth: 1.8, clip: true }, encoding: { x, y, color } }];
     const bars = preds.filter((p) => p.lo !== undefined && p.hi !== undefined);
-    if (bars.length) layers.push({ data: { values: bars }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } });
+    if (bars.length) layers.push({ data: { values: bars }, mark: { type: 'rule', strokeWidth: 1.5, clip: true }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } });
     if (preds.length) layers.push({ data: { values: preds }, mark: { type: 'point', shape: 'square', filled: false, size: 80, strokeWidth: 2 }, encoding: { x, y, color, tooltip: [{ field: 'label' }, { field: 'target' }, { field: 'loss', format: '.4f' }] } });
     panels.push({ title: 'Loss vs compute by representation', width: PANEL.width, height: PANEL.height, layer: layers });
   }

@@ -15,7 +15,7 @@ export const TARGET_TOKENS = 2e12;
 
 /** The extrapolation targets: C = M·D for the paper's 7B and 67B (M from their real shapes, D = 2T tokens). */
 export function paperTargets(): ReportTarget[] {
-  return (['7b', '67b'] as const).map((k) => ({ label: `DeepSeek ${k.toUpperCase()}`, compute: scaleCounts(PRESETS[k]).M * TARGET_TOKENS }));
+  return (['7b', '67b'] as const).map((k) => ({ label: `DeepSeek ${k.toUpperCase()}`, key: k, compute: scaleCounts(PRESETS[k]).M * TARGET_TOKENS }));
 }
 
 /** Reads and validates every fits file; labels are the files' names, made unique with the file name when two collide. */

@@ -3,7 +3,7 @@ import type { PowerLaw } from '../schema/laws.ts';
 import { evalPowerLaw } from '../schema/laws.ts';
 import type { BandPoint } from './bands.ts';
 import type { ReportTarget, VlSpec } from './types.ts';
-import { colorScale, logChannel, logDomain, logspace, PANEL, REFERENCE_COLOR } from './style.ts';
+import { boundedDomain, colorScale, logChannel, logDomain, logspace, PANEL } from './style.ts';
 
 export const SEGMENT_FIT = 'fit (within budgets)';
 export const SEGMENT_EXTRAPOLATED = 'fit, extrapolated';
@@ -20,6 +20,8 @@ export interface LawSeries {
   band?: (compute: number[]) => BandPoint[] | undefined;
   /** Predictions at target models with intervals. */
   predictions?: { label: string; compute: number; y: number; lo?: number; hi?: number }[];
+  /** Target models as actually built (a fit's shape predictions: their real scale and tokens, not a law's optimum). */
+  actual?: { label: string; compute: number; y: number }[];
 }
 
 export interface LawPanelOptions {
@@ -30,9 +32,13 @@ export interface LawPanelOptions {
   /** Draw points in grey with a shape per dataset (Fig. 3's near-optimal runs) instead of the dataset colour. */
   greyPoints?: boolean;
   title?: string;
+  /** Where this panel's legends go (default: right of the chart). */
+  legendOrient?: 'right' | 'bottom';
 }
 
 const N_CURVE = 60;
+/** The paper's IsoFLOP budgets span 1e17 … 3e20 FLOPs (Sec. 3.2). */
+export const PAPER_BUDGETS: [number, number] = [1e17, 3e20];
 /** Point kinds and their shapes (circle, triangle, cross). */
 export const POINT_KINDS = ['budget optimum', 'optimum, not bracketed', 'run'];
 
@@ -49,10 +55,9 @@ function shapeScale(kinds: string[]): { domain: string[]; range: string[] } {
 export function lawPanel(o: LawPanelOptions): VlSpec {
   const labels = o.series.map((s) => s.label);
   const refLabel = o.reference?.label;
-  const computes = [
-    ...o.series.flatMap((s) => [...s.points.map((p) => p.compute), ...(s.fitRange ?? [])]),
-    ...o.targets.map((t) => t.compute),
-  ];
+  const observed = o.series.flatMap((s) => [...s.points.map((p) => p.compute), ...(s.fitRange ?? [])]);
+  // Laws without their budgets (a published file) are drawn from the paper's smallest budget on.
+  const computes = [...(observed.length ? observed : [PAPER_BUDGETS[0]]), ...o.targets.map((t) => t.compute)];
   const [cLo, cHi] = logDomain(computes, 0.15);
   const grid = logspace(cLo, cHi, N_CURVE);
   const lines: Record<string, unknown>[] = [];
@@ -71,26 +76,26 @@ export function lawPanel(o: LawPanelOptions): VlSpec {
   if (o.reference) for (const c of grid) lines.push({ label: o.reference.label, compute: c, y: evalPowerLaw(o.reference.law, c), segment: SEGMENT_REFERENCE, part: 'ref' });
   const points = o.series.flatMap((s) => s.points.map((p) => ({ label: s.label, dataset: s.label, ...p })));
   const preds = o.series.flatMap((s) => (s.predictions ?? []).map((p) => ({ series: s.label, ...p, label: s.label, target: p.label })));
-  const ys = [
-    ...points.flatMap((p) => [p.y, p.lo ?? p.y, p.hi ?? p.y]),
-    ...lines.map((l) => l.y as number),
-    ...preds.flatMap((p) => [p.y, p.lo ?? p.y, p.hi ?? p.y]),
-  ];
-  // Bands are drawn clipped to the panel: they must not set the axis range when they grow wide far from the data.
-  const yDomain = logDomain(ys, 0.1);
+  // Estimates and lines set the range; intervals and bands may widen it by half the core span at most, and are clipped beyond.
+  const core = [...points.map((p) => p.y), ...lines.map((l) => l.y as number), ...preds.map((p) => p.y), ...o.series.flatMap((s) => (s.actual ?? []).map((a) => a.y))];
+  const extra = [...points.flatMap((p) => [p.lo ?? p.y, p.hi ?? p.y]), ...preds.flatMap((p) => [p.lo ?? p.y, p.hi ?? p.y])];
+  const yDomain = boundedDomain(core, extra, { log: true, maxGrow: 0.25, pad: 0.04 });
   const x = logChannel('compute', 'Compute C (FLOPs)', [cLo, cHi]);
   const y = logChannel('y', o.yTitle, yDomain);
   const colors = colorScale(labels, refLabel);
-  const color = { field: 'label', type: 'nominal', title: 'Dataset', scale: colors };
+  const legend = o.legendOrient === 'bottom' ? { orient: 'bottom', direction: 'vertical' } : undefined;
+  const color = { field: 'label', type: 'nominal', title: 'Dataset', scale: colors, ...(legend ? { legend } : {}) };
   const layers: VlSpec[] = [];
-  if (bands.length) layers.push({ data: { values: bands }, mark: { type: 'area', opacity: 0.16, clip: true }, encoding: { x, y: { ...logChannel('lo', o.yTitle, yDomain) }, y2: { field: 'hi' }, color } });
+  if (bands.length) layers.push({ data: { values: bands }, mark: { type: 'area', opacity: o.series.length > 1 ? 0.1 : 0.16, clip: true }, encoding: { x, y: { ...logChannel('lo', o.yTitle, yDomain) }, y2: { field: 'hi' }, color } });
   if (o.targets.length) {
     const t = o.targets.map((tg) => ({ target: tg.label, compute: tg.compute }));
     layers.push({ data: { values: t }, mark: { type: 'rule', color: '#888888', strokeDash: [1, 3] }, encoding: { x } });
     layers.push({ data: { values: t }, mark: { type: 'text', color: '#444444', angle: 90, align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 10, clip: false }, encoding: { x, y: { value: 0 }, text: { field: 'target' } } });
   }
   if (lines.length) {
-    const dash = { field: 'segment', type: 'nominal', title: 'Line', scale: { domain: [SEGMENT_FIT, SEGMENT_EXTRAPOLATED, SEGMENT_REFERENCE], range: [[1, 0], [2, 3], [7, 4]] } };
+    // Only the line kinds drawn (an explicit domain would list absent ones in the legend).
+    const kinds = ([[SEGMENT_FIT, [1, 0]], [SEGMENT_EXTRAPOLATED, [2, 3]], [SEGMENT_REFERENCE, [7, 4]]] as const).filter(([k]) => lines.some((l) => l.segment === k));
+    const dash = { field: 'segment', type: 'nominal', title: 'Line', scale: { domain: kinds.map((k) => k[0]), range: kinds.map((k) => k[1]) }, ...(legend ? { legend } : {}) };
     layers.push({ data: { values: lines }, mark: { type: 'line', strokeWidth: 1.8, clip: true }, encoding: { x, y, color, strokeDash: dash, detail: { field: 'part' } } });
   }
   const withBars = points.filter((p) => p.lo !== undefined && p.hi !== undefined);
@@ -100,7 +105,8 @@ export function lawPanel(o: LawPanelOptions): VlSpec {
       ? { x, y, color: { value: '#8a8a8a' }, shape: { field: 'dataset', type: 'nominal', title: 'Near-optimal runs' } }
       : { x, y, color, shape: { field: 'kind', type: 'nominal', title: 'Points', scale: shapeScale(points.map((p) => p.kind)) } };
     enc.tooltip = [{ field: 'label' }, { field: 'compute', format: '.3e' }, { field: 'y', format: '.4g' }];
-    layers.push({ data: { values: points }, mark: { type: 'point', filled: true, size: 44, opacity: 0.85, clip: true }, encoding: enc });
+    // Grey runs of several datasets often coincide (same grid): hollow shapes keep each one visible.
+    layers.push({ data: { values: points }, mark: { type: 'point', filled: !o.greyPoints, strokeWidth: 1.5, size: o.greyPoints ? 60 : 44, opacity: 0.85, clip: true }, encoding: enc });
   }
   if (preds.length) {
     const bars = preds.filter((p) => p.lo !== undefined && p.hi !== undefined);
@@ -111,7 +117,15 @@ export function lawPanel(o: LawPanelOptions): VlSpec {
       encoding: { x, y, color, tooltip: [{ field: 'target' }, { field: 'y', format: '.4g' }, { field: 'lo', format: '.4g' }, { field: 'hi', format: '.4g' }] },
     });
   }
+  // The same model seen by several fits lands on the same spot: draw it once.
+  const actual = [...new Map(o.series.flatMap((s) => s.actual ?? []).map((a) => [`${a.label}@${a.compute.toPrecision(4)}@${a.y.toPrecision(4)}`, a])).values()];
+  if (actual.length) {
+    layers.push({
+      data: { values: actual.map((a) => ({ ...a, target: a.label })) },
+      mark: { type: 'point', shape: 'cross', filled: true, size: 110, color: '#222222', opacity: 0.9, clip: true },
+      encoding: { x, y, tooltip: [{ field: 'target' }, { field: 'compute', format: '.3e' }, { field: 'y', format: '.4g' }] },
+    });
+  }
   return { ...(o.title ? { title: o.title } : {}), width: PANEL.width, height: PANEL.height, layer: layers };
 }
 
-export { REFERENCE_COLOR };

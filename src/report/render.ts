@@ -10,9 +10,9 @@ import { FONT } from './style.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Compiles a Vega-Lite spec to a Vega spec; vega-lite errors (bad encodings, unknown marks) are thrown as they are. */
+/** Compiles a Vega-Lite spec to a Vega spec; vega-lite errors (bad encodings, unknown marks) are thrown as they are, warnings are not printed. */
 export function compileSpec(spec: VlSpec): vega.Spec {
-  return vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+  return vl.compile(spec as unknown as vl.TopLevelSpec, { logger: vega.logger(vega.Error) }).spec;
 }
 
 /** Renders a Vega-Lite spec to an SVG string headless (no canvas, no network: data must be inline). */

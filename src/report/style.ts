@@ -30,7 +30,7 @@ export function logspace(lo: number, hi: number, n: number): number[] {
 export function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
   const span = Math.log10(hi) - Math.log10(lo);
-  const mults = span < 2 ? [1, 2, 5] : [1];
+  const mults = span < 3 ? [1, 2, 5] : [1];
   const step = span > 8 ? 2 : 1;
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e += step) {
     for (const m of mults) {
@@ -48,6 +48,29 @@ export function logDomain(values: number[], pad = 0.1): [number, number] {
   const lo = Math.min(...v);
   const hi = Math.max(...v);
   return [lo / Math.pow(10, pad), hi * Math.pow(10, pad)];
+}
+
+/**
+ * An axis range that always shows the `core` values (estimates, fitted lines) and stretches for `extra` values (interval ends)
+ * by at most `maxGrow` × the core span on each side (in decades when `log`): one absurd interval must not flatten the chart.
+ * Marks beyond the range are clipped; the page's text gives the numbers.
+ */
+export function boundedDomain(core: number[], extra: number[], opts: { log: boolean; maxGrow: number; pad: number }): [number, number] {
+  const f = (v: number) => (opts.log ? Math.log10(v) : v);
+  const inv = (v: number) => (opts.log ? Math.pow(10, v) : v);
+  const ok = (v: number) => Number.isFinite(v) && (!opts.log || v > 0);
+  const c = core.filter(ok).map(f);
+  if (c.length === 0) return opts.log ? [1, 10] : [0, 1];
+  let lo = Math.min(...c);
+  let hi = Math.max(...c);
+  const span = Math.max(hi - lo, opts.log ? 0.5 : Math.abs(hi) * 0.05 || 0.1);
+  const e = extra.filter(ok).map(f);
+  if (e.length) {
+    lo = Math.max(Math.min(lo, ...e), lo - opts.maxGrow * span);
+    hi = Math.min(Math.max(hi, ...e), hi + opts.maxGrow * span);
+  }
+  const pad = (hi - lo) * opts.pad;
+  return [inv(lo - pad), inv(hi + pad)];
 }
 
 /** A quantitative log-scale encoding channel with readable tick labels (1e17, 3e18 …). */
@@ -77,13 +100,12 @@ export function baseConfig(): Record<string, unknown> {
   };
 }
 
-/** Wraps panels into one spec with a title and the shared config. */
+/** Wraps panels into one spec with a title and the shared config; numbers are kept to 6 significant digits (far below a pixel). */
 export function assemble(title: string, panels: Record<string, unknown>[], opts: { columns?: number; resolve?: Record<string, unknown> } = {}): Record<string, unknown> {
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, config: baseConfig() };
-  if (panels.length === 1) return { ...base, ...panels[0] };
-  const spec: Record<string, unknown> = { ...base, concat: panels, columns: opts.columns ?? 2 };
-  if (opts.resolve) spec.resolve = opts.resolve;
-  return spec;
+  const spec: Record<string, unknown> = panels.length === 1 ? { ...base, ...panels[0] } : { ...base, concat: panels, columns: opts.columns ?? 2 };
+  if (panels.length > 1 && opts.resolve) spec.resolve = opts.resolve;
+  return JSON.parse(JSON.stringify(spec, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v)));
 }
 
 /** Unit label for an axis: a file's `units.loss` with a readable name. */

@@ -1,6 +1,6 @@
 // The generated words of the page: each dataset's fitted laws with intervals, its warnings and provenance, and a data-quality verdict across datasets.
 import type { LawsFile, PowerLaw, LossLaw } from '../schema/laws.ts';
-import { evalPowerLaw } from '../schema/laws.ts';
+import { evalLossLaw, evalPowerLaw } from '../schema/laws.ts';
 import type { ReportDataset, ReportInput } from './types.ts';
 import { sci } from '../util/format.ts';
 
@@ -60,7 +60,10 @@ export function lawLines(laws: LawsFile): string[] {
 /** Warnings of the fit: global ones and each budget's (unbracketed minima, dropped budgets). */
 export function warningLines(laws: LawsFile): string[] {
   const w = [...(laws.details?.warnings ?? [])];
-  for (const o of laws.details?.optima ?? []) for (const m of o.warnings) if (!w.includes(m)) w.push(m);
+  // Per-budget warnings are often repeated in the global list (with a 'budget …:' prefix): add only the new ones, prefixed.
+  for (const o of laws.details?.optima ?? []) {
+    for (const m of o.warnings) if (!w.some((g) => g.includes(m))) w.push(m.startsWith('budget') ? m : `budget ${sci(o.budget)}: ${m}`);
+  }
   return w;
 }
 
@@ -76,7 +79,7 @@ export function summarize(ds: ReportDataset): DatasetSummary {
   return { label: ds.label, dataset: ds.laws.dataset, file: ds.file, sha256: ds.sha256, lawLines: lawLines(ds.laws), warnings: warningLines(ds.laws), provenance: prov };
 }
 
-/** Datasets ordered by the model-scaling exponent a, in words: the paper's reading of Table 4 (better data → larger a). */
+/** Datasets ordered by the model-scaling exponent a, in words: the paper's reading of Table 4 (better data → larger a), said only as strongly as the intervals allow. */
 export function qualityVerdict(input: ReportInput): string | undefined {
   const withA = input.datasets.filter((d) => d.laws.laws.scale).sort((x, y) => y.laws.laws.scale!.exponent - x.laws.laws.scale!.exponent);
   if (withA.length < 2) return undefined;
@@ -85,6 +88,22 @@ export function qualityVerdict(input: ReportInput): string | undefined {
   const ti = top.laws.laws.scale!.ci?.exponent;
   const ni = next.laws.laws.scale!.ci?.exponent;
   const separated = ti && ni ? ti[0] > ni[1] : undefined;
-  const sep = separated === undefined ? 'No intervals, so the ordering is not tested.' : separated ? `The intervals of ${top.label} and ${next.label} do not overlap.` : `The intervals of ${top.label} and ${next.label} overlap: the ordering of the top two is not resolved.`;
-  return `By model-scaling exponent a: ${parts.join(' > ')}. Under the paper's finding (higher-quality data → larger a), extra compute should go more to model size on ${top.label}. ${sep}`;
+  const reading =
+    separated === undefined
+      ? 'The files carry no intervals, so the ordering is untested.'
+      : separated
+        ? `The intervals of ${top.label} and ${next.label} do not overlap: by the paper's reading (higher-quality data → larger a), ${top.label} behaves like the highest-quality data here, and extra compute on it should go more to model size.`
+        : `The intervals of ${top.label} and ${next.label} overlap, so these fits do not resolve which of them scales better; the paper's reading (higher-quality data → larger a) cannot be applied with confidence.`;
+  const reps = [...new Set(withA.map((d) => d.laws.representation))];
+  const repNote = reps.length === 1 && reps[0] === 'M' ? '' : ` (model scale counted as ${reps.join('/')}; Table 4's DeepSeek rows use M, Kaplan N1, Chinchilla N2)`;
+  return [`By model-scaling exponent a${repNote}: ${parts.join(' > ')}.`, reading, lossComparison(input)].filter(Boolean).join(' ');
+}
+
+/** Fitted optimal loss of every dataset at the largest budget they all reach, when they share loss units. */
+export function lossComparison(input: ReportInput): string | undefined {
+  const ds = input.datasets.filter((d) => d.laws.laws.loss && d.laws.details?.optima.length);
+  if (ds.length < 2 || new Set(ds.map((d) => d.laws.units.loss)).size !== 1) return undefined;
+  const c = Math.min(...ds.map((d) => Math.max(...d.laws.details!.optima.map((o) => o.budget))));
+  const rows = ds.map((d) => ({ label: d.label, loss: evalLossLaw(d.laws.laws.loss!, c) })).sort((x, y) => x.loss - y.loss);
+  return `Fitted optimal loss at C = ${sci(c)}: ${rows.map((r) => `${r.label} ${r.loss.toFixed(3)}`).join(' < ')} ${ds[0].laws.units.loss} (lower loss is not the same thing as a larger a).`;
 }

@@ -19,6 +19,8 @@ export interface ReportDataset {
 /** A model whose compute the charts extrapolate to (e.g. DeepSeek LLM 7B: C = M·D). */
 export interface ReportTarget {
   label: string;
+  /** Name a fit's predictions use for the same model (`scaling fit --predict 7b` → '7b'). */
+  key?: string;
   compute: number;
 }
 

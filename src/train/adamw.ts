@@ -20,6 +20,13 @@ export function clipFactor(gradNorm: number, clipNorm: number): number {
   return clipNorm > 0 && gradNorm > clipNorm ? clipNorm / (gradNorm + 1e-6) : 1;
 }
 
+function zerosVariable(shape: number[]): tf.Variable {
+  const z = tf.zeros(shape);
+  const v = tf.variable(z, false);
+  z.dispose();
+  return v;
+}
+
 export class AdamW {
   readonly config: AdamWConfig;
   /** Number of updates applied. */
@@ -30,14 +37,15 @@ export class AdamW {
   private readonly decayed: Set<string>;
   private readonly fused: boolean;
 
-  constructor(params: Map<string, tf.Variable>, decayed: Iterable<string>, config: AdamWConfig) {
+  /** `fused: false` forces the plain-tfjs-ops update (the path other backends take), e.g. to test both. */
+  constructor(params: Map<string, tf.Variable>, decayed: Iterable<string>, config: AdamWConfig, opts: { fused?: boolean } = {}) {
     this.config = config;
     this.params = params;
     this.decayed = new Set(decayed);
-    this.fused = hasFusedAdamW(tf.getBackend());
+    this.fused = (opts.fused ?? true) && hasFusedAdamW(tf.getBackend());
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zeros(p.shape), false, `adam_m/${name}`));
-      this.v.set(name, tf.variable(tf.zeros(p.shape), false, `adam_v/${name}`));
+      this.m.set(name, zerosVariable(p.shape));
+      this.v.set(name, zerosVariable(p.shape));
     }
   }
 

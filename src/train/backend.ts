@@ -5,7 +5,9 @@ import type { BackendName } from './api.ts';
 import { InputError } from '../schema/errors.ts';
 import { registerWasmMatMul } from './kernels/matmul-wasm.ts';
 import { registerWasmSegmentSum } from './kernels/segment-sum-wasm.ts';
+import { registerWasmCopyFree } from './kernels/copy-free-wasm.ts';
 import { registerAdamWKernels } from './kernels/adamw-kernel.ts';
+import { registerFusedOps } from './kernels/fused-ops.ts';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'];
 
@@ -26,8 +28,10 @@ async function use(name: string): Promise<string> {
     // Our kernels replace/extend the stock wasm ones; registration is idempotent and must precede setBackend's kernel setup.
     registerWasmMatMul();
     registerWasmSegmentSum();
+    registerWasmCopyFree();
   }
   registerAdamWKernels();
+  registerFusedOps();
   const ok = await tf.setBackend(name);
   if (!ok) throw new InputError(`backend '${name}' failed to initialise`, { field: '--backend' });
   await tf.ready();

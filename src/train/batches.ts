@@ -45,21 +45,36 @@ export class TrainBatches {
   }
 }
 
-/**
- * The validation set as fixed batches: consecutive windows of seqLen+1 bytes overlapping by one byte, so every byte after the
- * first is predicted exactly once; a trailing partial window is dropped. Batches hold up to `batch` sequences.
- */
-export function validationBatches(val: Uint8Array, seqLen: number, batch: number): Batch[] {
+/** Start offsets of the validation windows: consecutive windows of seqLen+1 bytes overlapping by one byte (every byte after the first is predicted exactly once; a trailing partial window is dropped). */
+export function validationWindows(valLength: number, seqLen: number): number[] {
+  const nSeq = Math.floor((valLength - 1) / seqLen);
+  if (nSeq < 1) throw new InputError(`validation data (${valLength} bytes) is shorter than one sequence of ${seqLen + 1}`, { field: 'val.bin' });
+  return Array.from({ length: nSeq }, (_, i) => i * seqLen);
+}
+
+/** `count` of the windows, evenly spaced over the whole set (window round(i·n/count)), so a subset samples every part of val.bin. */
+export function spreadWindows(starts: number[], count: number): number[] {
+  if (count >= starts.length) return starts;
+  return Array.from({ length: Math.max(1, count) }, (_, i) => starts[Math.floor((i * starts.length) / Math.max(1, count))]);
+}
+
+/** The bytes of the given windows, concatenated (what a subset's val_hash is computed over). */
+export function windowBytes(val: Uint8Array, starts: number[], seqLen: number): Uint8Array {
+  const out = new Uint8Array(starts.length * (seqLen + 1));
+  starts.forEach((s, i) => out.set(val.subarray(s, s + seqLen + 1), i * (seqLen + 1)));
+  return out;
+}
+
+/** The validation windows at `starts` as fixed batches of up to `batch` sequences (default: all windows of val.bin). */
+export function validationBatches(val: Uint8Array, seqLen: number, batch: number, starts: number[] = validationWindows(val.length, seqLen)): Batch[] {
   const T = seqLen;
-  const nSeq = Math.floor((val.length - 1) / T);
-  if (nSeq < 1) throw new InputError(`validation data (${val.length} bytes) is shorter than one sequence of ${T + 1}`, { field: 'val.bin' });
   const out: Batch[] = [];
-  for (let s0 = 0; s0 < nSeq; s0 += batch) {
-    const n = Math.min(batch, nSeq - s0);
+  for (let s0 = 0; s0 < starts.length; s0 += batch) {
+    const n = Math.min(batch, starts.length - s0);
     const inputs = new Int32Array(n * T);
     const targets = new Int32Array(n * T);
     for (let b = 0; b < n; b++) {
-      const start = (s0 + b) * T;
+      const start = starts[s0 + b];
       for (let t = 0; t < T; t++) {
         inputs[b * T + t] = val[start + t];
         targets[b * T + t] = val[start + t + 1];

@@ -11,14 +11,24 @@ import { sha256 } from '../util/hash.ts';
 import type { LoadedDataset } from '../data/dataset.ts';
 import { BYTE_VOCAB } from '../data/split.ts';
 import { PAPER_OPTIMIZER, type BackendName, type Trainer, type TrainerConfig } from './api.ts';
-import { TrainBatches, validationBatches, meanLoss, type Batch } from './batches.ts';
+import { TrainBatches, validationBatches, validationWindows, spreadWindows, windowBytes, meanLoss, type Batch } from './batches.ts';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { tryLock, type RunLock } from './lock.ts';
 
 /** Relative tolerance between M × tokens and the grid point's budget C (the issue's 1% rule). */
 export const BUDGET_TOLERANCE = 0.01;
 export const DEFAULT_EVAL_POINTS = 10;
+/** Intermediate evaluations use ≈ this many bytes of val.bin, as windows spread over all of it (the final one uses all of it): a full 256 KiB pass costs more than a micro run trains. */
+export const DEFAULT_EVAL_BYTES = 32 * 1024;
 export const DEFAULT_CHECKPOINT_EVERY_S = 300;
+const YIELD_EVERY_MS = 100;
+/** A validation loss above this multiple of ln(vocab) (the loss of a uniform guess) marks a run as diverged even when finite. */
+export const DIVERGED_LOSS_FACTOR = 3;
+
+/** True when a loss means the run has diverged: NaN/±inf, or (for validation) far worse than guessing uniformly. */
+export function isDiverged(loss: number, vocab: number): boolean {
+  return !Number.isFinite(loss) || loss > DIVERGED_LOSS_FACTOR * Math.log(vocab);
+}
 
 export interface TrainProgress {
   id: string;
@@ -43,6 +53,8 @@ export interface TrainPointOptions {
   /** Seconds between periodic checkpoints (0: after every step). */
   checkpointEvery?: number;
   evalPoints?: number;
+  /** ≈ Bytes of val.bin (fixed windows spread evenly over it) for the intermediate evaluations; the final evaluation always uses all of val.bin. */
+  evalBytes?: number;
   /** Sequences per validation batch. */
   evalBatch?: number;
   /** Called at most every `progressEveryMs` (default 250 ms) and at every evaluation. */
@@ -102,9 +114,9 @@ export function checkPoint(p: GridPoint, dataset: LoadedDataset): { M: number; f
 }
 
 /** Identity of a run: the point's training-relevant fields, dataset and validation set. A checkpoint resumes only the same key. */
-export function runKey(p: GridPoint, dataset: LoadedDataset, optimizer: Omit<TrainerConfig, 'shape' | 'seed'>): string {
+export function runKey(p: GridPoint, dataset: LoadedDataset, optimizer: Omit<TrainerConfig, 'shape' | 'seed'>, evalBytes: number, evalPoints: number): string {
   const { id, shape, batchSeqs, batchTokens, lr, steps, schedule, seed } = p;
-  return sha256(JSON.stringify({ id, shape, batchSeqs, batchTokens, lr, steps, schedule, seed, optimizer, dataset: dataset.name, val: dataset.meta.val.sha256 })).slice(0, 32);
+  return sha256(JSON.stringify({ id, shape, batchSeqs, batchTokens, lr, steps, schedule, seed, optimizer, evalBytes, evalPoints, dataset: dataset.name, val: dataset.meta.val.sha256 })).slice(0, 32);
 }
 
 /** Mean validation loss (nats/token) over the fixed validation batches, weighted by sequences. */
@@ -158,15 +170,22 @@ export async function trainPoint(point: GridPoint, opts: TrainPointOptions): Pro
 async function train(point: GridPoint, M: number, files: ReturnType<typeof runFiles>, opts: TrainPointOptions): Promise<TrainPointResult> {
   const ds = opts.dataset;
   const optimizer = { ...PAPER_OPTIMIZER, ...opts.optimizer };
-  const key = runKey(point, ds, optimizer);
+  const evalPoints = opts.evalPoints ?? DEFAULT_EVAL_POINTS;
+  const evalBytes = Math.min(ds.val.length, opts.evalBytes ?? DEFAULT_EVAL_BYTES);
+  const key = runKey(point, ds, optimizer, evalBytes, evalPoints);
   const T = point.shape.seqLen;
   const B = point.batchSeqs;
   const make = opts.createTrainer ?? (await defaultCreateTrainer(opts.backend ?? 'wasm'));
   const trainer = await make({ shape: point.shape, seed: point.seed, ...optimizer });
   try {
     const sampler = new TrainBatches(ds.train, B, T, point.seed);
-    const valBatches = validationBatches(ds.val, T, opts.evalBatch ?? 32);
-    const evalAt = new Set(evalSteps(point.steps, opts.evalPoints ?? DEFAULT_EVAL_POINTS));
+    // Intermediate evaluations: ≈ evalBytes of val.bin as windows spread evenly over all of it; the final one: every window.
+    // Each row's val_hash names the bytes it was evaluated on.
+    const allWindows = validationWindows(ds.val.length, T);
+    const partWindows = spreadWindows(allWindows, Math.max(1, Math.floor(evalBytes / T)));
+    const partBatches = validationBatches(ds.val, T, opts.evalBatch ?? 32, partWindows);
+    const partHash = partWindows.length === allWindows.length ? ds.valHash : sha256(windowBytes(ds.val, partWindows, T)).slice(0, 16);
+    const evalAt = new Set(evalSteps(point.steps, evalPoints));
     const ckptEveryMs = (opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY_S) * 1000;
 
     let rows: RunRow[] = [];
@@ -192,6 +211,7 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
     const t0 = Date.now();
     const elapsed = () => elapsedBefore + (Date.now() - t0) / 1000;
     let lastCkpt = Date.now();
+    let lastYield = Date.now();
     let lastReport = 0;
     let reportTokens = step * point.batchTokens;
     let reportTime = Date.now();
@@ -206,12 +226,12 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
       writeCheckpoint(files.checkpoint, c);
       lastCkpt = Date.now();
     };
-    const row = (status: RunStatus, trainLoss: number, valLoss: number): RunRow => ({
+    const row = (status: RunStatus, trainLoss: number, valLoss: number, valHash = partHash): RunRow => ({
       run_id: point.id, dataset: ds.name, budget: point.budget,
       n_layer: point.shape.nLayer, d_model: point.shape.dModel, n_heads: point.shape.nHeads, n_kv_heads: point.shape.nKvHeads, d_ff: point.shape.dFf,
       seq_len: T, vocab: point.shape.vocab, M, N1: point.N1, N2: point.N2, batch_tokens: point.batchTokens, lr_max: point.lr, schedule: point.schedule.name,
       step, tokens: step * point.batchTokens, flops: M * step * point.batchTokens, lr: lrAt(point.schedule, point.lr, Math.max(0, step - 1)),
-      train_loss: trainLoss, val_loss: valLoss, val_bpb: valLoss / Math.LN2, elapsed_s: Number(elapsed().toFixed(3)), status, seed: point.seed, val_hash: ds.valHash,
+      train_loss: trainLoss, val_loss: valLoss, val_bpb: valLoss / Math.LN2, elapsed_s: Number(elapsed().toFixed(3)), status, seed: point.seed, val_hash: valHash,
     });
     const report = (valLoss?: number, force = false) => {
       if (!opts.onProgress) return;
@@ -237,7 +257,7 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
       };
     };
 
-    if (step === 0) writeRunCsv(files.csv, rows); // header only: marks the run as started
+    // The CSV appears at the first evaluation (a header-only file would be an empty run to `scaling fit`).
     while (step < point.steps) {
       const lr = lrAt(point.schedule, point.lr, step);
       const b = sampler.next();
@@ -254,9 +274,12 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
       reportLossSum += loss;
       reportLossN++;
       if (evalAt.has(step)) {
-        const valLoss = evaluateValidation(trainer, valBatches);
-        const status: RunStatus = !Number.isFinite(valLoss) ? 'diverged' : step === point.steps ? 'done' : 'running';
-        rows = [...rows, row(status, lossSum / lossCount, valLoss)];
+        const final = step === point.steps;
+        const te = Date.now();
+        const valLoss = evaluateValidation(trainer, final ? validationBatches(ds.val, T, opts.evalBatch ?? 32) : partBatches);
+        reportTime += Date.now() - te; // tokens/s counts training time only
+        const status: RunStatus = isDiverged(valLoss, point.shape.vocab) ? 'diverged' : final ? 'done' : 'running';
+        rows = [...rows, row(status, lossSum / lossCount, valLoss, final ? ds.valHash : partHash)];
         lossSum = 0;
         lossCount = 0;
         writeRunCsv(files.csv, rows);
@@ -266,6 +289,11 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
         if (status === 'done') return result('done');
       } else {
         report();
+      }
+      if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+        // The loop is synchronous per step: let IPC messages, signals and timers run (Ctrl-C, progress) every ~100 ms.
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
       }
       if (opts.shouldStop?.()) {
         save();

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelShape } from '../flops/shape.ts';
 import { validateShape } from '../flops/shape.ts';
 import { makeRng } from '../fit/rng.ts';
+import { rmsNorm, softmaxCrossEntropy } from './kernels/fused-ops.ts';
 
 /** RMSNorm ε (LLaMA). */
 export const RMS_EPS = 1e-6;
@@ -100,21 +101,6 @@ export function causalMask(T: number, rep: number): Float32Array {
   return m;
 }
 
-/** Mean cross-entropy (nats/token) of logits [N, V] against one-hot targets, with the fused gradient (softmax − onehot)/N. */
-const crossEntropy = tf.customGrad(((logits: tf.Tensor, onehot: tf.Tensor, save: tf.GradSaveFunc) => {
-  const logp = tf.sub(logits, tf.logSumExp(logits, 1, true));
-  save([logp, onehot]);
-  const value = tf.neg(tf.mean(tf.sum(tf.mul(logp, onehot), 1)));
-  return {
-    value,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [lp, oh] = saved;
-      const n = lp.shape[0];
-      return [tf.mul(tf.sub(tf.exp(lp), oh), tf.div(dy, n)), tf.zerosLike(oh)];
-    },
-  };
-}) as never) as unknown as (logits: tf.Tensor, onehot: tf.Tensor) => tf.Scalar;
-
 export class LlamaModel {
   readonly shape: ModelShape;
   readonly params = new Map<string, tf.Variable>();
@@ -128,7 +114,11 @@ export class LlamaModel {
     this.shape = validateShape(shape);
     this.specs = paramSpecs(shape);
     const init = initialValues(shape, seed, initStd);
-    for (const p of this.specs) this.params.set(p.name, tf.variable(tf.tensor(init.get(p.name)!, p.shape, 'float32'), true, p.name));
+    for (const p of this.specs) {
+      const t = tf.tensor(init.get(p.name)!, p.shape, 'float32');
+      this.params.set(p.name, tf.variable(t, true));
+      t.dispose();
+    }
     const hd = shape.dModel / shape.nHeads;
     const H = shape.nHeads + 2 * shape.nKvHeads;
     const rope = ropeTables(shape);
@@ -143,10 +133,9 @@ export class LlamaModel {
     return this.params.get(name)!;
   }
 
-  /** RMSNorm (Zhang & Sennrich 2019): x / √(mean(x²) + ε) ⊙ g, over the last axis of [N, d]. */
+  /** RMSNorm (Zhang & Sennrich 2019): x / √(mean(x²) + ε) ⊙ g, over the last axis of [N, d] (fused kernel + gradient). */
   private rmsNorm(x: tf.Tensor, g: tf.Tensor): tf.Tensor {
-    const ms = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, RMS_EPS))), g);
+    return rmsNorm(x, g, RMS_EPS);
   }
 
   /** Causal self-attention with RoPE and GQA on x [B·T, d]; returns [B·T, d] (before the residual). */
@@ -189,9 +178,7 @@ export class LlamaModel {
 
   /** Mean next-token cross-entropy (nats/token). */
   loss(ids: tf.Tensor1D, targets: tf.Tensor1D, B: number): tf.Scalar {
-    const logits = this.logits(ids, B);
-    // int32 then cast: wasm's OneHot kernel writes int32 values whatever dtype it is asked for (float32 gives denormal garbage).
-    return crossEntropy(logits, tf.cast(tf.oneHot(targets, this.shape.vocab, 1, 0, 'int32'), 'float32'));
+    return softmaxCrossEntropy(this.logits(ids, B), targets);
   }
 
   dispose(): void {

@@ -43,7 +43,10 @@ class LlamaTrainer implements Trainer {
     tg.dispose();
     const loss = value.dataSync()[0];
     value.dispose();
-    const gradNorm = this.opt.apply(grads, lr);
+    // variableGrads keys gradients by tfjs variable name; the optimizer keys them by parameter name.
+    const byParam: Record<string, tf.Tensor> = {};
+    for (const [name, v] of this.model.params) byParam[name] = grads[v.name];
+    const gradNorm = this.opt.apply(byParam, lr);
     for (const g of Object.values(grads)) g.dispose();
     return { loss, gradNorm };
   }

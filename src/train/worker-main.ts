@@ -40,7 +40,7 @@ process.on('message', async (m: ToWorker) => {
       busy = true;
       try {
         const r = await trainPoint(p, {
-          runsDir: init.runsDir, dataset, backend: init.backend, checkpointEvery: init.checkpointEvery, evalPoints: init.evalPoints, optimizer: init.optimizer,
+          runsDir: init.runsDir, dataset, backend: init.backend, checkpointEvery: init.checkpointEvery, evalPoints: init.evalPoints, evalBytes: init.evalBytes, optimizer: init.optimizer,
           shouldStop: () => stopping,
           onProgress: (progress) => send({ type: 'progress', progress }),
         });

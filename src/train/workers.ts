@@ -25,6 +25,8 @@ export interface TrainPlanOptions {
   index?: number;
   checkpointEvery?: number;
   evalPoints?: number;
+  /** Bytes of val.bin for intermediate evaluations (default 32 KiB; the final evaluation uses all of it). */
+  evalBytes?: number;
   optimizer?: Partial<Omit<TrainerConfig, 'shape' | 'seed'>>;
   /** Progress display: true/false, or 'auto' (default): bars on a TTY, plain lines otherwise. Off in library use unless asked. */
   progress?: boolean | 'auto';
@@ -108,6 +110,7 @@ export interface WorkerInit {
   backend: BackendName;
   checkpointEvery?: number;
   evalPoints?: number;
+  evalBytes?: number;
   optimizer?: Partial<Omit<TrainerConfig, 'shape' | 'seed'>>;
 }
 
@@ -172,7 +175,7 @@ export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise
     } else if (jobs === 1) {
       await runInProcess(todo, dataset, runsDir, opts, ui, log, summaries, doneTokens, bumpOverall, () => stopping, (h) => stopHandlers.push(h));
     } else {
-      await runWorkers(todo, workerCount, { runsDir, dataDir, dataset: opts.dataset, backend: opts.backend ?? 'wasm', checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, optimizer: opts.optimizer },
+      await runWorkers(todo, workerCount, { runsDir, dataDir, dataset: opts.dataset, backend: opts.backend ?? 'wasm', checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, evalBytes: opts.evalBytes, optimizer: opts.optimizer },
         ui, log, summaries, doneTokens, bumpOverall, () => stopping, (h) => stopHandlers.push(h));
     }
   } finally {
@@ -182,6 +185,10 @@ export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise
     }
     opts.stopSignal?.removeEventListener('abort', requestStop);
     ui?.stop();
+  }
+  // Points never started (interrupted, or every worker failed) are reported as stopped at step 0: a rerun trains them.
+  for (const p of todo) {
+    if (!summaries.some((s) => s.id === p.id)) summaries.push({ id: p.id, budget: p.budget, status: 'stopped', skipped: false, resumedFrom: 0, steps: 0, tokens: 0, flops: 0, elapsedS: 0 });
   }
   const counts = { done: 0, running: 0, diverged: 0, stopped: 0, locked: 0, failed: 0 } as TrainSummary['counts'];
   for (const s of summaries) counts[s.status]++;
@@ -201,7 +208,7 @@ async function runInProcess(
     bar?.setTotal(p.tokens);
     bar?.update(0, { label: p.id, detail: '' });
     const r = await trainPoint(p, {
-      runsDir, dataset, backend: opts.backend, checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, optimizer: opts.optimizer,
+      runsDir, dataset, backend: opts.backend, checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, evalBytes: opts.evalBytes, optimizer: opts.optimizer,
       shouldStop: isStopping,
       onProgress: (pr) => {
         bar?.update(pr.tokens, { detail: progressDetail(pr) });

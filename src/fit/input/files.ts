@@ -1,5 +1,6 @@
 // Expands the FILES of `scaling fit` (quoted globs like 'runs/**/*.csv' included: Node 20 has no fs.glob, tinyglobby does it).
 import { existsSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { InputError } from '../../schema/errors.ts';
 
@@ -11,7 +12,8 @@ export function expandInputs(args: readonly string[]): string[] {
   for (const a of args) {
     let files: string[];
     if (!existsSync(a) && isDynamicPattern(a)) {
-      files = globSync(a, { onlyFiles: true, dot: false, expandDirectories: false }).sort();
+      // Matches are named the way the pattern was: absolute for an absolute pattern, else relative to the working directory.
+      files = globSync(a, { onlyFiles: true, dot: false, expandDirectories: false, absolute: isAbsolute(a) }).sort();
       if (files.length === 0) throw new InputError(`no files match '${a}'`, { field: 'FILES' });
     } else {
       if (!existsSync(a)) throw new InputError('no such file', { file: a });

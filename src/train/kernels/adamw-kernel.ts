@@ -3,7 +3,7 @@
 // one pass over the heap; the arithmetic (in float64, stored as float32) is src/train/adamw.ts's `adamwElement`.
 import { getKernel, registerKernel } from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { f32View, sizeOf, type WasmBackend } from './wasm-types.ts';
+import { host } from './host.ts';
 
 export const ADAMW_KERNEL = 'ScalingAdamW';
 export const SUMSQ_KERNEL = 'ScalingSumSquares';
@@ -20,32 +20,6 @@ export interface AdamWAttrs {
   bc1: number;
   bc2: number;
   scale: number;
-}
-
-interface CpuBackend {
-  data: { get(dataId: unknown): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
-}
-
-/** Host access to tensor memory, per backend: read a float32 view, allocate an output and get its writable view. */
-interface Host {
-  read(t: TensorInfo): Float32Array;
-  alloc(shape: number[]): { info: TensorInfo; data: Float32Array };
-}
-
-function host(backendName: 'wasm' | 'cpu', backend: unknown): Host {
-  if (backendName === 'wasm') {
-    const b = backend as WasmBackend;
-    return {
-      read: (t) => f32View(b, t),
-      alloc: (shape) => { const info = b.makeOutput(shape, 'float32'); return { info, data: f32View(b, info) }; },
-    };
-  }
-  const b = backend as CpuBackend;
-  return {
-    read: (t) => b.data.get(t.dataId).values,
-    alloc: (shape) => { const data = new Float32Array(sizeOf(shape)); return { info: b.makeTensorInfo(shape, 'float32', data), data }; },
-  };
 }
 
 /**
@@ -80,7 +54,7 @@ function makeAdamW(backendName: 'wasm' | 'cpu'): KernelFunc {
     const pv = h.alloc(shape);
     // Read views after the allocations (a wasm allocation may grow the heap and detach earlier views).
     const views = [h.read(param), h.read(grad), h.read(m), h.read(v)];
-    const out = backendName === 'wasm' ? [h.read(pt.info), h.read(pm.info), h.read(pv.info)] : [pt.data, pm.data, pv.data];
+    const out = [h.write(pt), h.write(pm), h.write(pv)];
     adamwArrays(views[0], views[1], views[2], views[3], out[0], out[1], out[2], attrs as unknown as AdamWAttrs);
     return [pt.info, pm.info, pv.info];
   }) as unknown as KernelFunc;
@@ -96,7 +70,7 @@ function makeSumSquares(backendName: 'wasm' | 'cpu'): KernelFunc {
       const x = h.read(t);
       for (let i = 0; i < x.length; i++) s += x[i] * x[i];
     }
-    (backendName === 'wasm' ? h.read(out.info) : out.data)[0] = s;
+    h.write(out)[0] = s;
     return out.info;
   }) as unknown as KernelFunc;
 }

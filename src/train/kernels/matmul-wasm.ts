@@ -6,6 +6,8 @@
 // 2. fold a shared right operand into the rows: [B, m, k] × [k, n] is one [B·m, k] × [k, n] call,
 // 3. otherwise loop over the output batch, registering zero-copy views (tensor ids pointing into the operands' and the output's
 //    heap memory) so each 2-D call reads its slices in place and writes straight into the output — no copies, no tf.slice.
+// (Computing a weight gradient Xᵀ·dY as (dYᵀ·X)ᵀ, to pack the smaller operand, was measured slower: the wasm Transpose of the
+// large dY costs more than XNNPACK's packing of it.)
 // XNNPACK caches a packed operator per right-operand id (shape not in the key); every right operand goes through a view id that
 // is disposed right after its call, which drops that cache entry.
 import { BatchMatMul, broadcast_util, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
@@ -95,12 +97,12 @@ function fastBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backe
   const batchA = sizeOf(aOuter);
   const batchB = sizeOf(bOuter);
   const batch = sizeOf(outOuter);
-  const out = backend.makeOutput([...outOuter, m, n], 'float32');
-  if (batch * m * n === 0) return out;
-  if (k === 0) {
+  if (batch * m * n === 0 || k === 0) {
+    const out = backend.makeOutput([...outOuter, m, n], 'float32');
     new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(out.dataId).memoryOffset, batch * m * n).fill(0);
     return out;
   }
+  const out = backend.makeOutput([...outOuter, m, n], 'float32');
 
   const a2 = transposeA ? materialiseTranspose(backend, a, batchA, m, k) : a; // [batchA, m, k] in memory
   const b2 = transposeB ? materialiseTranspose(backend, b, batchB, k, n) : b; // [batchB, k, n] in memory

@@ -1,0 +1,36 @@
+// Backtest: holding out the largest budgets of noiseless Eq. 4 data predicts them exactly; too few budgets → skipped with a warning.
+import { describe, expect, it } from 'vitest';
+import { backtest } from '../src/fit/backtest.ts';
+import { approach2 } from '../src/fit/approach2.ts';
+import { eq4Runs } from '../src/fit/synthetic.ts';
+
+const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19, 3e19, 1e20, 3e20];
+
+describe('backtest', () => {
+  it('predicts the 2 held-out budgets of noiseless Eq. 4 curves to < 0.5% (loss) and < 1% (scale)', () => {
+    const obs = eq4Runs({ budgets: BUDGETS, pointsPerBudget: 9, spanDecades: 1.2, curvature: 0.08, noise: 0, seed: 1, lossLaw: { E: 0.5, A: 30, gamma: 0.06 } });
+    const { result, warnings } = backtest(approach2(obs, { window: 0 }).optima, 2);
+    expect(warnings).toEqual([]);
+    expect(result!.heldOut).toEqual([1e20, 3e20]);
+    for (const r of result!.rows) {
+      expect(Math.abs(r.lossErr)).toBeLessThan(0.005);
+      expect(Math.abs(r.scaleErr)).toBeLessThan(0.01);
+      expect(r.lossErr).toBeCloseTo((r.lossPred - r.lossTrue) / r.lossTrue, 12);
+    }
+  });
+
+  it('with a wrong law (γ shifted) the held-out error is visible', () => {
+    const obs = eq4Runs({ budgets: BUDGETS, pointsPerBudget: 9, spanDecades: 1.2, curvature: 0.08, noise: 0, seed: 1, lossLaw: { E: 0.5, A: 30, gamma: 0.06 } });
+    const optima = approach2(obs, { window: 0 }).optima;
+    optima[7] = { ...optima[7], lossOpt: optima[7].lossOpt * 1.05 };
+    const rows = backtest(optima, 1).result!.rows;
+    expect(rows[0].lossErr).toBeCloseTo(1 / 1.05 - 1, 2);
+  });
+
+  it('skips with a warning when fewer than 3 budgets would remain', () => {
+    const obs = eq4Runs({ budgets: BUDGETS.slice(0, 4), pointsPerBudget: 7, spanDecades: 1, curvature: 0.08, noise: 0, seed: 1, lossLaw: { E: 0.5, A: 30, gamma: 0.06 } });
+    const r = backtest(approach2(obs, { window: 0 }).optima, 2);
+    expect(r.result).toBeUndefined();
+    expect(r.warnings.join()).toMatch(/fewer than 3/);
+  });
+});

@@ -1,0 +1,58 @@
+// Hyperparameter laws (paper Eq. 1): near-optimal selection and exponents recovered from LR × batch grids around known laws.
+import { describe, expect, it } from 'vitest';
+import { fitHyper, selectNearOptimal } from '../src/fit/hyper.ts';
+import { hyperGridRuns, EQ1 } from '../src/fit/synthetic.ts';
+import type { Observation } from '../src/fit/types.ts';
+import { makeRng } from '../src/fit/rng.ts';
+
+const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19, 2e19];
+
+describe('near-optimal hyperparameter laws', () => {
+  it('selects runs with loss ≤ (1 + threshold)·budget minimum', () => {
+    const mk = (budget: number, loss: number, i: number): Observation => ({ runId: `r${i}`, dataset: 't', budget, compute: budget, scale: 1e8, tokens: budget / 1e8, loss, lr: 1e-3, source: { file: 't', line: i } });
+    const obs = [mk(1e18, 2.0, 0), mk(1e18, 2.005, 1), mk(1e18, 2.0051, 2), mk(1e19, 1.8, 3), mk(1e19, 1.9, 4)];
+    expect(selectNearOptimal(obs, 0.0025).map((o) => o.runId)).toEqual(['r0', 'r1', 'r3']);
+  });
+
+  it('recovers Eq. 1 exponents (p = −0.125, q = 0.3271) within ±0.03 through all near-optimal points, several seeds', () => {
+    for (const seed of [1, 2, 3]) {
+      const obs = hyperGridRuns({ budgets: BUDGETS, perAxis: 11, stepDecades: 0.1, bowl: { lrCurvature: 0.08, batchCurvature: 0.05 }, noise: 0.001, seed });
+      const h = fitHyper(obs, 0.0025, 'compute');
+      expect(h.nearOptimal.length).toBeGreaterThan(BUDGETS.length * 3);
+      expect(Math.abs(h.lr!.exponent - EQ1.lr.p)).toBeLessThan(0.03);
+      expect(Math.abs(h.batch!.exponent - EQ1.batch.q)).toBeLessThan(0.03);
+      // The coefficient reproduces the law inside the data range within 15%.
+      expect(Math.abs((h.lr!.coefficient * 1e18 ** h.lr!.exponent) / (EQ1.lr.k * 1e18 ** EQ1.lr.p) - 1)).toBeLessThan(0.15);
+    }
+  });
+
+  it('other generating exponents too (p = −0.3, q = 0.15)', () => {
+    const obs = hyperGridRuns({ budgets: BUDGETS, perAxis: 11, stepDecades: 0.1, bowl: { lrCurvature: 0.08, batchCurvature: 0.05 }, noise: 0.001, seed: 9, lr: { k: 5, p: -0.3 }, batch: { k: 30, q: 0.15 } });
+    const h = fitHyper(obs, 0.0025, 'compute');
+    expect(Math.abs(h.lr!.exponent + 0.3)).toBeLessThan(0.03);
+    expect(Math.abs(h.batch!.exponent - 0.15)).toBeLessThan(0.03);
+  });
+
+  it('Step Law form recovers η = k·N^α·D^β and B = k·D^γ', () => {
+    const r = makeRng(2);
+    const obs: Observation[] = [];
+    let i = 0;
+    for (const N of [1e8, 3e8, 1e9]) for (const D of [1e10, 4e10, 2e11]) {
+      const lr = 1.79 * N ** -0.713 * D ** 0.307;
+      const B = 0.58 * D ** 0.571;
+      for (let k = 0; k < 3; k++) obs.push({ runId: `s${i}`, dataset: 't', budget: 6 * N * D, compute: 6 * N * D, scale: 6 * N, tokens: D, params: N, loss: 2 + 0.001 * k, lr: lr * Math.exp(0.01 * r.normal()), batchTokens: B * Math.exp(0.01 * r.normal()), source: { file: 't', line: i++ } });
+    }
+    const h = fitHyper(obs, 0.0025, 'steplaw');
+    expect(h.stepLaw!.lrExponentN).toBeCloseTo(-0.713, 1);
+    expect(Math.abs(h.stepLaw!.lrExponentN + 0.713)).toBeLessThan(0.03);
+    expect(Math.abs(h.stepLaw!.lrExponentD - 0.307)).toBeLessThan(0.03);
+    expect(Math.abs(h.stepLaw!.batchExponentD - 0.571)).toBeLessThan(0.03);
+  });
+
+  it('warns instead of fitting with near-optimal runs at a single budget', () => {
+    const obs = hyperGridRuns({ budgets: [1e18], perAxis: 5, stepDecades: 0.2, bowl: { lrCurvature: 0.08, batchCurvature: 0.05 }, noise: 0.001, seed: 1 });
+    const h = fitHyper(obs, 0.0025, 'compute');
+    expect(h.lr).toBeUndefined();
+    expect(h.warnings.join()).toMatch(/only 1 budget/);
+  });
+});

@@ -1,0 +1,12 @@
+// Test runner settings: tests live in tests/, run in forked processes (TensorFlow.js wasm keeps global state), 2 at a time (CI has 2 cores).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
