@@ -1,6 +1,6 @@
 // Fit input: column mappings and derivations (C = 6ND), unit factors, filters, limits, budget grouping, JSON lines, and our run CSVs → Observation.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadObservations } from '../src/fit/input/load.ts';
@@ -80,6 +80,17 @@ describe('budget grouping', () => {
     expect(centers).toEqual([6e18, 1e19, 3.1e19]);
     expect(index).toEqual([0, 0, 0, 1, 1, 2, 2]);
   });
+  it('snapping recovers jittered budgets a factor 3 apart (±4% jitter, tolerance 10%)', () => {
+    const truth = [1e17, 3e17, 9e17, 2.7e18, 8.1e18];
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const vals: number[] = [], which: number[] = [];
+    truth.forEach((C, k) => { for (let i = 0; i < 9; i++) { vals.push(C * (1 + 0.08 * (rand() - 0.5))); which.push(k); } });
+    const { centers, index } = snapBudgets(vals, 0.1);
+    expect(centers).toHaveLength(truth.length);
+    expect(index).toEqual(which);
+    centers.forEach((c, k) => expect(Math.abs(c / truth[k] - 1)).toBeLessThan(0.04));
+  });
   it('snap: the description lists the budgets found', () => {
     const f = file('snap.csv', 'n,c,loss\n1e6,6.1e18,3\n2e6,5.9e18,2.9\n1e6,1.02e19,2.8\n3e6,0.99e19,2.7\n');
     const r = loadObservations([f], { columns: ['N=n', 'C=c', 'loss=loss'] });
@@ -153,6 +164,14 @@ describe('our run CSVs', () => {
     expect(six.scale).toBe(o.reps!.sixN1);
     expect(six.params).toBe(o.reps!.sixN1 / 6);
     expect(scaleCounts({ nLayer: 4, dModel: 64, nHeads: 2, nKvHeads: 2, dFf: 172, seqLen: 128, vocab: 256 }).M).toBeGreaterThan(0);
+  });
+  it('runs evaluated on different validation sets are flagged', () => {
+    const [f] = writeSyntheticGrid(join(dir, 'own3'), [1e17], 3, 2, 2);
+    expect(loadObservations([f]).warnings).toEqual([]);
+    const text = readFileSync(f, 'utf8').split('\n');
+    const g = join(dir, 'own3', 'mixed-val.csv');
+    writeFileSync(g, text.map((l, i) => (i >= text.length - 3 && l ? l.replace(/,abc$/, ',def') : l)).join('\n'));
+    expect(loadObservations([g]).warnings).toEqual(['runs were evaluated on 2 different validation sets (val_hash abc: 2 runs, def: 1 runs): their losses are not comparable']);
   });
   it('--drop-highest-loss K drops exactly the K worst runs and names them', () => {
     const files = writeSyntheticGrid(join(dir, 'own2'), [1e17], 5, 4, 2);

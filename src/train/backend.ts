@@ -36,6 +36,8 @@ async function use(name: string): Promise<string> {
   if (!ok) throw new InputError(`backend '${name}' failed to initialise`, { field: '--backend' });
   await tf.ready();
   active = tf.getBackend();
+  // The cpu backend prints a "use tfjs-node" banner on its first write; the choice here is deliberate, so silence it.
+  if (active === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   return active;
 }
 

@@ -91,6 +91,7 @@ function readRunInputs(files: readonly string[], filters: RowFilter[], opts: Inp
   const lossUnits = lossUnitsOf(lossColumn);
   const out: BranchResult = { observations: [], inputs: [], representation, lossUnits, budgetRule: 'budgets from the budget column', notes: [], warnings: [], excluded: { running: [], diverged: [], droppedHighestLoss: [] } };
   const firstFile = new Map<string, string>();
+  const valSets = new Map<string, number>();
   for (const file of files) {
     const table = readTable(file);
     if (table.format === 'json') throw new InputError('JSON input needs a column mapping (--col N=… --col C=… --col loss=…)', { file });
@@ -103,6 +104,7 @@ function readRunInputs(files: readonly string[], filters: RowFilter[], opts: Inp
       if (firstFile.has(o.runId)) throw new InputError(`run '${o.runId}' also appears in ${firstFile.get(o.runId)} (duplicate run)`, { file, line: o.source.line, field: 'run_id' });
       firstFile.set(o.runId, file);
     }
+    for (const h of r.valHashes) if (h !== '') valSets.set(h, (valSets.get(h) ?? 0) + 1);
     out.observations.push(...r.observations);
     out.excluded.running.push(...r.running);
     out.excluded.diverged.push(...r.diverged);
@@ -112,6 +114,8 @@ function readRunInputs(files: readonly string[], filters: RowFilter[], opts: Inp
   const list = (ids: string[]) => ids.slice(0, 8).join(', ') + (ids.length > 8 ? `, … (${ids.length - 8} more)` : '');
   if (out.excluded.running.length) out.warnings.push(`${out.excluded.running.length} run(s) still running, excluded: ${list(out.excluded.running)}`);
   if (out.excluded.diverged.length) out.warnings.push(`${out.excluded.diverged.length} run(s) diverged, excluded: ${list(out.excluded.diverged)}`);
+  // Losses are comparable only on the same validation tokens.
+  if (valSets.size > 1) out.warnings.push(`runs were evaluated on ${valSets.size} different validation sets (val_hash ${[...valSets].map(([h, n]) => `${h}: ${n} runs`).join(', ')}): their losses are not comparable`);
   out.notes.push(`result = last row of each done run; loss = ${lossColumn} (${lossUnits}); scale = ${representation} per token; compute = scale × tokens`);
   return out;
 }

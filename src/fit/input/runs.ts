@@ -14,6 +14,8 @@ export interface RunFileRead {
   diverged: string[];
   rows: number;
   filteredOut: number;
+  /** Validation-set hash of each done run's result row (empty when the file does not record it). */
+  valHashes: string[];
 }
 
 export interface RunFileOptions {
@@ -40,6 +42,7 @@ export function readRunFile(text: string, file: string, opts: RunFileOptions): R
   const observations: Observation[] = [];
   const running: string[] = [];
   const diverged: string[] = [];
+  const valHashes: string[] = [];
   for (const [runId, runRows] of groupRuns(rows)) {
     // A run is one grid point: its budget and shape cannot change between evaluations.
     const first = runRows[0];
@@ -60,6 +63,7 @@ export function readRunFile(text: string, file: string, opts: RunFileOptions): R
     if (!(scale > 0)) throw new InputError(`must be > 0 for representation ${opts.representation}`, { file, line: last.line, field: opts.representation === 'M' ? 'M' : opts.representation === '6N1' ? 'N1' : 'N2' });
     if (!(last.tokens > 0)) throw new InputError('a done run must have trained on tokens > 0', { file, line: last.line, field: 'tokens' });
     if (!(last.budget > 0)) throw new InputError('must be > 0', { file, line: last.line, field: 'budget' });
+    valHashes.push(last.val_hash);
     const curve = runRows
       .filter((r) => Number.isFinite(r[opts.lossColumn]) && r.tokens > 0)
       .map((r) => ({ tokens: r.tokens, compute: scale * r.tokens, loss: r[opts.lossColumn] }));
@@ -79,5 +83,5 @@ export function readRunFile(text: string, file: string, opts: RunFileOptions): R
       source: { file, line: last.line },
     });
   }
-  return { observations, running, diverged, rows: all.length, filteredOut: all.length - rows.length };
+  return { observations, running, diverged, rows: all.length, filteredOut: all.length - rows.length, valHashes };
 }
