@@ -40,6 +40,12 @@ describe('MultiProgress without a TTY', () => {
     expect(lines[1]).toMatch(/^00:00:11 run-a 100\.0% 1\.00K\/1\.00K tok ETA 0s/);
     ui.log('done');
     expect(lines[2]).toBe('done\n');
+    // the bar reused for the next job restarts its rate window: 250 of 500 in 10 s → ETA 10 s
+    bar.setTotal(500);
+    bar.update(0, { label: 'run-b', detail: '' });
+    vi.advanceTimersByTime(10_000);
+    bar.update(250);
+    expect(lines[3]).toBe('00:00:21 run-b 50.0% 250/500 tok ETA 10s\n');
     vi.useRealTimers();
   });
 });

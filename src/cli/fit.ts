@@ -90,7 +90,7 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       .option('drop-highest-loss', { type: 'number', describe: "drop the K highest-loss runs (Epoch's Chinchilla protocol: 5)", group: 'Input:' })
       .option('dedupe', { type: 'boolean', describe: 'mapped files: keep the first of identical rows (reported) instead of failing', group: 'Input:' })
       .option('curves', { type: 'boolean', describe: 'mapped files with --col run: rows of a run are its evaluations (last = result, all = curve for approach 1)', group: 'Input:' })
-      .option('window', { type: 'number', describe: 'approach 2: fit each parabola on N consecutive distinct scales centred on the lowest-loss one (0 = auto: all up to 5, else max(5, ⌈n/2⌉))', group: 'Fit:' })
+      .option('window', { type: 'number', describe: 'approach 2: fit each parabola on N consecutive distinct scales centred on the lowest-loss one (0 = auto: all up to 6, else max(6, ⌈2n/3⌉))', group: 'Fit:' })
       .option('hyper-threshold', { type: 'number', describe: 'near-optimal runs: loss ≤ (1 + T) × budget minimum (paper: 0.0025)', group: 'Fit:' })
       .option('hyper-form', { choices: ['compute', 'steplaw'] as const, describe: 'hyperparameter laws in C (paper Eq. 1) or the Step Law form (η in N and D, B in D)', group: 'Fit:' })
       .option('bootstrap', { type: 'number', describe: 'bootstrap resamples for intervals (0 = none; default 1000)', group: 'Fit:' })

@@ -3,7 +3,6 @@ import type { CommandModule } from 'yargs';
 import cliProgress from 'cli-progress';
 import { InputError } from '../schema/errors.ts';
 import { loadDatasets, loadReference, loadRuns, paperTargets } from '../report/inputs.ts';
-import { writeReport } from '../report/report.ts';
 import type { ReportInput } from '../report/types.ts';
 
 interface ReportArgs {
@@ -33,6 +32,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example('$0 report fits/marin-dclm.json fits/marin-comma.json --out reports/marin', 'compare two datasets')
       .example("$0 report fits/micro.json --runs 'runs/micro/*.csv' --out reports/micro --title 'Micro ladder'", 'with training curves'),
   handler: async (a) => {
+    // vega and resvg load in ~1.5 s: only when a report is really written.
+    const { writeReport } = await import('../report/report.ts');
     if (a.out.trim() === '') throw new InputError('must name a directory', { field: '--out' });
     const datasets = loadDatasets(a.fits);
     const runs = a.runs?.length ? loadRuns(a.runs) : undefined;

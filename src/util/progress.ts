@@ -101,10 +101,12 @@ export class MultiProgress {
     };
     return {
       update: (v, p = {}) => {
-        if (start === 0) {
+        if (start === 0 || v < value) {
+          // first update, or the bar was reused for a new job: restart the rate/ETA window
           start = Date.now();
           startValue = v;
           last = start;
+          finished = false;
         }
         value = v;
         if (p.label !== undefined) lab = p.label;
@@ -114,7 +116,10 @@ export class MultiProgress {
           finished = true;
         } else if (Date.now() - last >= this.plainEveryMs) line();
       },
-      setTotal: (n) => (t = n),
+      setTotal: (n) => {
+        t = n;
+        start = 0;
+      },
       stop: () => {},
     };
   }

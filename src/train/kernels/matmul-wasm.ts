@@ -2,7 +2,7 @@
 // transposed, batched and broadcast products (all of backprop, all of attention) take XNNPACK's fast path instead of a scalar loop.
 //
 // The stock C kernel uses XNNPACK only when transposeA = transposeB = false and both batch sizes are 1. We therefore
-// 1. materialise transposes with the wasm Transpose kernel (one SIMD pass, far cheaper than the scalar matmul),
+// 1. materialise transposes with the wasm Transpose kernel (one pass over memory, far cheaper than the scalar matmul),
 // 2. fold a shared right operand into the rows: [B, m, k] × [k, n] is one [B·m, k] × [k, n] call,
 // 3. otherwise loop over the output batch, registering zero-copy views (tensor ids pointing into the operands' and the output's
 //    heap memory) so each 2-D call reads its slices in place and writes straight into the output — no copies, no tf.slice.
