@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Fits the public Marin IsoFLOP ladders (same grid on three pre-training datasets: comma, dclm, nemotron) and builds the
-# committed comparison report reports/marin/. Data: ../shared/data/public-runs (Open-Athena/scaling-law-analysis, W&B exports
-# of marin-community/marin); see that folder's README for provenance.
-#   usage: scripts/marin-report.sh [DATA_DIR]      (default: ../shared/data/public-runs)
+# committed comparison report reports/marin/. Data: the copies in tests/fixtures/public-runs (Open-Athena/scaling-law-analysis,
+# W&B exports of marin-community/marin; attribution in that folder's ATTRIBUTION.md).
+#   usage: scripts/marin-report.sh [DATA_DIR]      (default: tests/fixtures/public-runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA="${1:-../shared/data/public-runs}"
+DATA="${1:-tests/fixtures/public-runs}"
 SEED="${SEED:-1}"
 
 for ds in comma dclm nemotron; do

@@ -10,7 +10,7 @@ import { lrAt } from '../plan/schedule.ts';
 import { sha256 } from '../util/hash.ts';
 import type { LoadedDataset } from '../data/dataset.ts';
 import { BYTE_VOCAB } from '../data/split.ts';
-import { PAPER_OPTIMIZER, type BackendName, type Trainer, type TrainerConfig } from './api.ts';
+import { initStdFor, PAPER_OPTIMIZER, type BackendName, type Trainer, type TrainerConfig } from './api.ts';
 import { TrainBatches, validationBatches, validationWindows, spreadWindows, windowBytes, meanLoss, type Batch } from './batches.ts';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { tryLock, type RunLock } from './lock.ts';
@@ -169,7 +169,8 @@ export async function trainPoint(point: GridPoint, opts: TrainPointOptions): Pro
 
 async function train(point: GridPoint, M: number, files: ReturnType<typeof runFiles>, opts: TrainPointOptions): Promise<TrainPointResult> {
   const ds = opts.dataset;
-  const optimizer = { ...PAPER_OPTIMIZER, ...opts.optimizer };
+  // Init std: the paper's 0.006 from d = 512 up, 0.02 below (measured in docs/train-model.md), unless the caller sets it.
+  const optimizer = { ...PAPER_OPTIMIZER, initStd: initStdFor(point.shape), ...opts.optimizer };
   const evalPoints = opts.evalPoints ?? DEFAULT_EVAL_POINTS;
   const evalBytes = Math.min(ds.val.length, opts.evalBytes ?? DEFAULT_EVAL_BYTES);
   const key = runKey(point, ds, optimizer, evalBytes, evalPoints);

@@ -46,15 +46,8 @@ export function matrixParamCount(s: ModelShape): number {
   return paramSpecs(s).filter((p) => p.kind === 'matrix').reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
 }
 
-/** The paper's init std (§2.2), used by DeepSeek for d ≥ 4096 models. */
-export const PAPER_INIT_STD = 0.006;
-/** Init std for small models (d < 512): measured better than 0.006 and 1/√d at d = 32 and comparable to 1/√d at d = 64 (docs/train-model.md). */
-export const SMALL_MODEL_INIT_STD = 0.02;
-
-/** Recommended init std for a shape: the paper's 0.006 from d = 512 up, 0.02 below (see experiments/init-std.ts). */
-export function initStdFor(s: Pick<ModelShape, 'dModel'>): number {
-  return s.dModel >= 512 ? PAPER_INIT_STD : SMALL_MODEL_INIT_STD;
-}
+// The init-std rule lives with the optimizer settings (api.ts), which load without TensorFlow.js.
+export { PAPER_INIT_STD, SMALL_MODEL_INIT_STD, initStdFor } from './api.ts';
 
 /** Initial values: N(0, initStd) for matrices (seeded mulberry32 + Box–Muller), ones for norm gains. */
 export function initialValues(s: ModelShape, seed: number, initStd: number): Map<string, Float32Array> {
