@@ -3,6 +3,7 @@ import { scaleCounts, scalePerToken, type Representation } from '../flops/flops.
 import { evalLossLaw, evalPowerLaw, type LawsFile, type PowerLaw } from '../schema/laws.ts';
 import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type PlanFile } from '../schema/plan.ts';
 import type { ScheduleName } from '../schema/runs.ts';
+import type { ModelShape } from '../flops/shape.ts';
 import { InputError } from '../schema/errors.ts';
 import { makeSchedule } from './schedule.ts';
 import { solveShapes, SOLVER_TOLERANCE } from './shape-solver.ts';
@@ -64,6 +65,29 @@ export function allocateTokens(budget: number, scale: number, batchSeqs: number,
   throw new Error('unreachable');
 }
 
+/** One grid point: a shape trained on `alloc` (steps × whole batches) at peak LR `lr`; compute = scale × tokens. */
+export function gridPoint(a: { id: string; budget: number; index: number; shape: ModelShape; targetScale: number; scale: number; alloc: { batchSeqs: number; steps: number; tokens: number }; lr: number }, o: PlanOptions): GridPoint {
+  const counts = scaleCounts(a.shape);
+  return {
+    id: a.id,
+    budget: a.budget,
+    index: a.index,
+    shape: a.shape,
+    targetScale: a.targetScale,
+    M: counts.M,
+    N1: counts.N1,
+    N2: counts.N2,
+    tokens: a.alloc.tokens,
+    flops: a.scale * a.alloc.tokens,
+    batchTokens: a.alloc.batchSeqs * o.seqLen,
+    batchSeqs: a.alloc.batchSeqs,
+    lr: a.lr,
+    steps: a.alloc.steps,
+    schedule: makeSchedule(o.schedule, a.alloc.steps, o.warmup),
+    seed: o.seed,
+  };
+}
+
 export function planBudget(budget: number, laws: LawsFile, o: PlanOptions): BudgetPlan {
   if (!laws.laws.scale) throw new InputError('the laws file has no scale law (laws.scale), which planning needs', { field: 'laws.scale' });
   const rep: Representation = laws.representation;
@@ -83,28 +107,9 @@ export function planBudget(budget: number, laws: LawsFile, o: PlanOptions): Budg
     if (Math.abs(pick.logError) > Math.log(1 + SOLVER_TOLERANCE(target))) {
       warnings.push(`point ${i}: no shape within ${(SOLVER_TOLERANCE(target) * 100).toFixed(0)}% of target scale ${target.toExponential(2)} (got ${pick.scale.toExponential(2)}); its D is set from its real scale, so C still holds`);
     }
-    const counts = scaleCounts(pick.shape);
     const scale = scalePerToken(pick.shape, rep);
     const alloc = allocateTokens(budget, scale, hp.batchSeqs, o.seqLen, o.tolerance);
-    const batchTokens = alloc.batchSeqs * o.seqLen;
-    points.push({
-      id: pointId(o.dataset, budget, i, pick.shape.nLayer, pick.shape.dModel),
-      budget,
-      index: i,
-      shape: pick.shape,
-      targetScale: target,
-      M: counts.M,
-      N1: counts.N1,
-      N2: counts.N2,
-      tokens: alloc.tokens,
-      flops: scale * alloc.tokens,
-      batchTokens,
-      batchSeqs: alloc.batchSeqs,
-      lr: hp.lr,
-      steps: alloc.steps,
-      schedule: makeSchedule(o.schedule, alloc.steps, o.warmup),
-      seed: o.seed,
-    });
+    points.push(gridPoint({ id: pointId(o.dataset, budget, i, pick.shape.nLayer, pick.shape.dModel), budget, index: i, shape: pick.shape, targetScale: target, scale, alloc, lr: hp.lr }, o));
   }
   return {
     budget,

@@ -1,10 +1,9 @@
 // Hyperparameter grids (paper §3.1): per budget, the compute-optimal model trained on batch sizes × learning rates around Eq. 1.
-import { scaleCounts, scalePerToken } from '../flops/flops.ts';
+import { scalePerToken } from '../flops/flops.ts';
 import { evalPowerLaw, type LawsFile } from '../schema/laws.ts';
 import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type PlanFile } from '../schema/plan.ts';
 import { InputError } from '../schema/errors.ts';
-import { allocateTokens, hyperparameters, type PlanOptions } from './grid.ts';
-import { makeSchedule } from './schedule.ts';
+import { allocateTokens, gridPoint, hyperparameters, type PlanOptions } from './grid.ts';
 import { solveShape } from './shape-solver.ts';
 
 function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult: number[], lrMult: number[]): BudgetPlan {
@@ -12,7 +11,6 @@ function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult:
   const scaleOpt = evalPowerLaw(laws.laws.scale, budget);
   const solved = solveShape(scaleOpt, { seqLen: o.seqLen, vocab: o.vocab, representation: laws.representation, kvGroup: o.kvGroup });
   const shape = solved.shape;
-  const counts = scaleCounts(shape);
   const scale = scalePerToken(shape, laws.representation);
   const hp = hyperparameters(laws, budget, o);
   const points: GridPoint[] = [];
@@ -25,24 +23,7 @@ function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult:
     seenBatch.add(seqs);
     const alloc = allocateTokens(budget, scale, seqs, o.seqLen, o.tolerance);
     lrMult.forEach((lm, li) => {
-      points.push({
-        id: `${prefix}C${c}-b${bi}-lr${li}-L${shape.nLayer}-d${shape.dModel}`,
-        budget,
-        index: points.length,
-        shape,
-        targetScale: scaleOpt,
-        M: counts.M,
-        N1: counts.N1,
-        N2: counts.N2,
-        tokens: alloc.tokens,
-        flops: scale * alloc.tokens,
-        batchTokens: alloc.batchSeqs * o.seqLen,
-        batchSeqs: alloc.batchSeqs,
-        lr: hp.lr * lm,
-        steps: alloc.steps,
-        schedule: makeSchedule(o.schedule, alloc.steps, o.warmup),
-        seed: o.seed,
-      });
+      points.push(gridPoint({ id: `${prefix}C${c}-b${bi}-lr${li}-L${shape.nLayer}-d${shape.dModel}`, budget, index: points.length, shape, targetScale: scaleOpt, scale, alloc, lr: hp.lr * lm }, o));
     });
   });
   return { budget, scaleOpt, tokensOpt: budget / scaleOpt, batchTokens: hp.batchTokens, batchSeqs: hp.batchSeqs, lr: hp.lr, points };

@@ -1,7 +1,7 @@
 // The experiment JSON (docs/experiment-format.md): everything `scaling run` executes — data, budgets, grid, training, fitting, report.
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
+import { readJsonFile } from './json-file.ts';
 import type { ScheduleName } from './runs.ts';
 import type { BackendName } from '../train/api.ts';
 
@@ -155,19 +155,7 @@ export function validateExperiment(raw: unknown, file: string): ExperimentFile {
 }
 
 export function readExperiment(file: string): ExperimentFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read experiment (${(e as NodeJS.ErrnoException).code ?? e})`, { file });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
-  }
-  return validateExperiment(raw, file);
+  return validateExperiment(readJsonFile(file, 'experiment'), file);
 }
 
 /** Resolves the laws path of an experiment relative to the experiment file. */

@@ -1,8 +1,7 @@
 // The laws/fits JSON format (docs/laws-format.md): fitted or published scaling laws with provenance. Written by `scaling fit`, read by `plan`, `fit --predict` and `report`.
-import { readFileSync } from 'node:fs';
 import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
+import { readJsonFile, writeJsonFile } from './json-file.ts';
 import type { Representation } from '../flops/flops.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
 
 export const LAWS_SCHEMA = 'scaling.laws';
 export const LAWS_VERSION = 1;
@@ -213,23 +212,11 @@ export function validateLaws(raw: unknown, file?: string): LawsFile {
 }
 
 export function readLaws(file: string): LawsFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read laws file (${(e as NodeJS.ErrnoException).code ?? e})`, { file });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
-  }
-  return validateLaws(raw, file);
+  return validateLaws(readJsonFile(file, 'laws file'), file);
 }
 
 export function writeLaws(file: string, laws: LawsFile): void {
-  writeFileAtomic(file, JSON.stringify(laws, null, 2) + '\n');
+  writeJsonFile(file, laws);
 }
 
 /** y = k·C^e. */

@@ -1,10 +1,9 @@
 // The plan JSON (docs/plan-format.md): budgets and their IsoFLOP grids of concrete, trainable grid points. Written by `scaling plan`, read by `scaling train`.
-import { readFileSync } from 'node:fs';
 import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
+import { readJsonFile, writeJsonFile } from './json-file.ts';
 import { validateShape, type ModelShape } from '../flops/shape.ts';
 import type { Representation } from '../flops/flops.ts';
 import type { ScheduleName } from './runs.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
 
 export const PLAN_SCHEMA = 'scaling.plan';
 export const PLAN_VERSION = 1;
@@ -118,23 +117,11 @@ export function validatePlan(raw: unknown, file?: string): PlanFile {
 }
 
 export function readPlan(file: string): PlanFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read plan (${(e as NodeJS.ErrnoException).code ?? e})`, { file });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
-  }
-  return validatePlan(raw, file);
+  return validatePlan(readJsonFile(file, 'plan'), file);
 }
 
 export function writePlan(file: string, plan: PlanFile): void {
-  writeFileAtomic(file, JSON.stringify(plan, null, 2) + '\n');
+  writeJsonFile(file, plan);
 }
 
 /** Every grid point of a plan, in budget order. */
