@@ -27,7 +27,7 @@ interface PlanArgs {
   dataset?: string;
   batchTokens?: number;
   lr?: number;
-  format: 'table' | 'json' | 'csv';
+  format?: 'table' | 'json' | 'csv';
   out?: string;
 }
 
@@ -52,18 +52,19 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option('dataset', { type: 'string', describe: 'label prefixed to grid point ids' })
       .option('batch-tokens', { type: 'number', describe: 'override B_opt (tokens) for every point' })
       .option('lr', { type: 'number', describe: 'override η_opt for every point' })
-      .option('format', { choices: ['table', 'json', 'csv'] as const, default: 'table' as const })
+      .option('format', { choices: ['table', 'json', 'csv'] as const, describe: 'output format (default: from the --out extension, .json or .csv; else table)' })
       .option('out', { type: 'string', describe: 'write to this file (atomically) instead of stdout' })
       .example('$0 plan --budget 3e20', 'one budget, paper laws')
-      .example('$0 plan --budgets 1e17:3e20:8 --format json --out plan.json', 'the paper\'s 8 budgets')
+      .example('$0 plan --budgets 1e17:3e20:8 --out plan.json', 'the paper\'s 8 budgets, as JSON (from the extension)')
       .example('$0 plan --budgets 1e11:1e12:3 --points 5 --seq 128 --vocab 256 --out plan.json', 'a CPU-sized byte-level grid')
       .example('$0 plan --model 67b', 'C, batch and LR for DeepSeek 67B at 2T tokens') as never,
   handler: (a) => {
+    const format = a.format ?? (a.out?.endsWith('.json') ? 'json' : a.out?.endsWith('.csv') ? 'csv' : 'table');
     const { laws, path } = loadLaws(a.laws);
     if (a.model) {
       const p = preset(a.model);
       const m = planModel(p, positiveNumber(a.tokens, '--tokens'), laws);
-      emit(a.format === 'json' ? JSON.stringify({ model: a.model, ...m, reference: { batchSeqs: p.batchSeqs, lr: p.lr } }, null, 2) : formatModelPlan(a.model, m, p), a.out);
+      emit(format === 'json' ? JSON.stringify({ model: a.model, ...m, reference: { batchSeqs: p.batchSeqs, lr: p.lr } }, null, 2) : formatModelPlan(a.model, m, p), a.out);
       return;
     }
     if (a.budget && a.budgets) throw new InputError('give --budget or --budgets, not both', { field: '--budgets' });
@@ -86,7 +87,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     if (!(o.span > 1)) throw new InputError(`must be > 1, got ${o.span}`, { field: '--span' });
     if (!/^(auto|\d+%?|\d*\.\d+%)$/.test(o.warmup)) throw new InputError(`expected 'auto', a step count or a percentage, got '${o.warmup}'`, { field: '--warmup' });
     const plan = makePlan(budgets, laws, path, o);
-    const text = a.format === 'json' ? JSON.stringify(plan, null, 2) : a.format === 'csv' ? formatPlanCsv(plan) : formatPlanTable(plan);
+    const text = format === 'json' ? JSON.stringify(plan, null, 2) : format === 'csv' ? formatPlanCsv(plan) : formatPlanTable(plan);
     emit(text, a.out);
   },
 };

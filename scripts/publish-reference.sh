@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Publishes an experiment's finished runs as committed reference results: copies the run CSVs (not checkpoints) from
+# out/<experiment>/runs/ to results/<experiment>/runs/, fits them with `scaling fit` exactly as `scaling run` does
+# (the experiment's fit options) into fits/<fitname>-<dataset>.json, and builds reports/<experiment>/ from those fits.
+#   usage: scripts/publish-reference.sh EXPERIMENT.json [FITNAME]     e.g. experiments/micro.json
+# tests/reference-results.test.ts checks that refitting results/… gives the committed fits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXP="$1"
+NAME=$(node -e "console.log(require('./$EXP').name)")
+FITNAME="${2:-$NAME}"
+read -r WINDOW BOOT THRESH PREDICT TITLE < <(node -e "
+const e = require('./$EXP'); const f = e.fit ?? {};
+console.log(f.window ?? 0, f.bootstrap ?? 1000, f.hyperThreshold ?? 0.0025, (f.predict ?? ['7b','67b']).join(','), JSON.stringify(e.report?.title ?? e.name))")
+FITS=()
+for dir in "out/$NAME/runs"/*/; do
+  ds=$(basename "$dir")
+  mkdir -p "results/$NAME/runs/$ds"
+  rm -f "results/$NAME/runs/$ds"/*.csv
+  cp "$dir"*.csv "results/$NAME/runs/$ds/"
+  out="fits/${FITNAME}-${ds}.json"
+  [ "$FITNAME" != "$NAME" ] && out="fits/${FITNAME}.json"
+  node bin/scaling.js fit "results/$NAME/runs/$ds/*.csv" --dataset "$ds" --name "$(basename "$out" .json)" \
+    --window "$WINDOW" --bootstrap "$BOOT" --hyper-threshold "$THRESH" --predict "$PREDICT" --seed 1 --out "$out" > "results/$NAME/fit-$ds.txt"
+  FITS+=("$out")
+done
+node bin/scaling.js report "${FITS[@]}" --runs "results/$NAME/runs/**/*.csv" --out "reports/$NAME" --title "$(node -e "console.log($TITLE)")"
