@@ -26,6 +26,20 @@ describe('near-optimal hyperparameter laws', () => {
     }
   });
 
+  it('fits no law for a hyperparameter the runs never varied within a budget (it would only echo the plan)', () => {
+    // An IsoFLOP grid: model sizes vary, LR and batch per budget come from Eq. 1 and are the same for every run of a budget.
+    const obs: Observation[] = [];
+    let i = 0;
+    for (const C of [1e17, 1e18, 1e19]) for (const scale of [1e8, 2e8, 4e8]) {
+      obs.push({ runId: `r${i}`, dataset: 't', budget: C, compute: C, scale, tokens: C / scale, loss: 2 + Math.abs(Math.log(scale / 2e8)), lr: EQ1.lr.k * C ** EQ1.lr.p, batchTokens: EQ1.batch.k * C ** EQ1.batch.q, source: { file: 't', line: i++ } });
+    }
+    const h = fitHyper(obs, 0.0025, 'compute');
+    expect(h.lr).toBeUndefined();
+    expect(h.batch).toBeUndefined();
+    expect(h.warnings.some((w) => w.includes('learning rate was not varied'))).toBe(true);
+    expect(h.warnings.some((w) => w.includes('batch size was not varied'))).toBe(true);
+  });
+
   it('other generating exponents too (p = −0.3, q = 0.15)', () => {
     const obs = hyperGridRuns({ budgets: BUDGETS, perAxis: 11, stepDecades: 0.1, bowl: { lrCurvature: 0.08, batchCurvature: 0.05 }, noise: 0.001, seed: 9, lr: { k: 5, p: -0.3 }, batch: { k: 30, q: 0.15 } });
     const h = fitHyper(obs, 0.0025, 'compute');

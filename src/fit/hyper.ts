@@ -46,6 +46,16 @@ export function fitHyper(obs: Observation[], threshold: number, form: 'compute' 
   const withLr = near.filter((o) => o.lr !== undefined && o.lr > 0);
   const withB = near.filter((o) => o.batchTokens !== undefined && o.batchTokens > 0);
   const budgetsOf = (l: Observation[]) => new Set(l.map((o) => o.budget)).size;
+  // A law needs the hyperparameter varied within budgets; otherwise it would only echo the plan (e.g. an IsoFLOP grid whose
+  // LR came from Eq. 1): say so and fit nothing.
+  if (withLr.length > 0 && !variedWithinBudgets(obs, (o) => o.lr)) {
+    warnings.push('hyperparameters: the learning rate was not varied within any budget (it follows the plan): no η_opt law');
+    withLr.length = 0;
+  }
+  if (withB.length > 0 && !variedWithinBudgets(obs, (o) => o.batchTokens)) {
+    warnings.push('hyperparameters: the batch size was not varied within any budget (it follows the plan): no B_opt law');
+    withB.length = 0;
+  }
   if (withLr.length > 0) {
     if (budgetsOf(withLr) < 2) warnings.push(`hyperparameters: near-optimal learning rates at only ${budgetsOf(withLr)} budget: no η_opt law`);
     else res.lr = fitPowerLaw(withLr.map((o) => o.budget), withLr.map((o) => o.lr!));
@@ -75,6 +85,19 @@ export function fitHyper(obs: Observation[], threshold: number, form: 'compute' 
       };
   }
   return res;
+}
+
+/** True when some budget has runs with at least two distinct values of the hyperparameter. */
+export function variedWithinBudgets(obs: Observation[], get: (o: Observation) => number | undefined): boolean {
+  const seen = new Map<number, Set<number>>();
+  for (const o of obs) {
+    const v = get(o);
+    if (v === undefined) continue;
+    const set = seen.get(o.budget) ?? new Set<number>();
+    set.add(v);
+    seen.set(o.budget, set);
+  }
+  return [...seen.values()].some((s) => s.size >= 2);
 }
 
 export function toFitPoint(o: Observation, nearOptimal?: boolean): FitPoint {
