@@ -130,7 +130,9 @@ export function existingStatus(file: string, dataset: LoadedDataset): RunStatus 
   const rows = readRunCsv(file);
   const last = rows[rows.length - 1];
   if (!last) return undefined;
-  if (last.dataset !== dataset.name || (last.val_hash && last.val_hash !== dataset.valHash)) {
+  // Only a finished run's last row is evaluated on the whole validation set; intermediate rows carry the subset's hash
+  // (and an unfinished run's checkpoint key guards the rest when it resumes).
+  if (last.dataset !== dataset.name || (last.status === 'done' && last.val_hash && last.val_hash !== dataset.valHash)) {
     throw new InputError(`run was trained on dataset '${last.dataset}' (val_hash ${last.val_hash}), not '${dataset.name}' (${dataset.valHash}); use another --runs-dir`, { file, line: last.line, field: 'val_hash' });
   }
   return last.status;
