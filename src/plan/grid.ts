@@ -124,22 +124,33 @@ export function planBudget(budget: number, laws: LawsFile, o: PlanOptions): Budg
   };
 }
 
-export function makePlan(budgets: number[], laws: LawsFile, lawsPath: string, o: PlanOptions): PlanFile {
-  if (!(o.points >= 3) || !Number.isInteger(o.points)) throw new InputError(`must be an integer ≥ 3, got ${o.points}`, { field: '--points' });
-  if (!(o.span > 1) || !Number.isFinite(o.span)) throw new InputError(`must be a finite number > 1, got ${o.span}`, { field: '--span' });
+/** Budgets must be finite and > 0 (one line naming the flag otherwise). */
+export function checkBudgets(budgets: number[]): void {
   for (const b of budgets) if (!(b > 0) || !Number.isFinite(b)) throw new InputError(`budget must be finite and > 0, got ${b}`, { field: '--budget' });
+}
+
+/** The plan file around a list of budget plans: schema, creation time, laws used and options. Budgets in increasing C. */
+export function planFile(laws: LawsFile, lawsPath: string, options: PlanFile['options'], budgets: BudgetPlan[]): PlanFile {
   return {
     schema: PLAN_SCHEMA,
     version: PLAN_VERSION,
     created: new Date().toISOString(),
     representation: laws.representation,
     laws: { name: laws.name, path: lawsPath, source: laws.provenance.source },
-    options: {
-      points: o.points, span: o.span, seqLen: o.seqLen, vocab: o.vocab, schedule: o.schedule, warmup: o.warmup, seed: o.seed,
-      ...(o.dataset ? { dataset: o.dataset } : {}),
-      ...(o.batchTokens ? { batchTokens: o.batchTokens } : {}),
-      ...(o.lr ? { lr: o.lr } : {}),
-    },
-    budgets: [...budgets].sort((a, b) => a - b).map((b) => planBudget(b, laws, o)),
+    options,
+    budgets: [...budgets].sort((a, b) => a.budget - b.budget),
   };
+}
+
+export function makePlan(budgets: number[], laws: LawsFile, lawsPath: string, o: PlanOptions): PlanFile {
+  if (!(o.points >= 3) || !Number.isInteger(o.points)) throw new InputError(`must be an integer ≥ 3, got ${o.points}`, { field: '--points' });
+  if (!(o.span > 1) || !Number.isFinite(o.span)) throw new InputError(`must be a finite number > 1, got ${o.span}`, { field: '--span' });
+  checkBudgets(budgets);
+  const options: PlanFile['options'] = {
+    points: o.points, span: o.span, seqLen: o.seqLen, vocab: o.vocab, schedule: o.schedule, warmup: o.warmup, seed: o.seed,
+    ...(o.dataset ? { dataset: o.dataset } : {}),
+    ...(o.batchTokens ? { batchTokens: o.batchTokens } : {}),
+    ...(o.lr ? { lr: o.lr } : {}),
+  };
+  return planFile(laws, lawsPath, options, budgets.map((b) => planBudget(b, laws, o)));
 }

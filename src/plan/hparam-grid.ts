@@ -1,9 +1,9 @@
 // Hyperparameter grids (paper §3.1): per budget, the compute-optimal model trained on batch sizes × learning rates around Eq. 1.
 import { scalePerToken } from '../flops/flops.ts';
 import { evalPowerLaw, type LawsFile } from '../schema/laws.ts';
-import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type PlanFile } from '../schema/plan.ts';
+import type { BudgetPlan, GridPoint, PlanFile } from '../schema/plan.ts';
 import { InputError } from '../schema/errors.ts';
-import { allocateTokens, gridPoint, hyperparameters, type PlanOptions } from './grid.ts';
+import { allocateTokens, checkBudgets, gridPoint, hyperparameters, planFile, type PlanOptions } from './grid.ts';
 import { solveShape } from './shape-solver.ts';
 
 function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult: number[], lrMult: number[]): BudgetPlan {
@@ -32,13 +32,7 @@ function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult:
 /** A plan whose budgets each hold one model (the laws' M_opt) on a batch × LR grid: multipliers of Eq. 1's B_opt and η_opt. */
 export function makeHparamPlan(budgets: number[], laws: LawsFile, lawsPath: string, o: PlanOptions, batchMult: number[], lrMult: number[]): PlanFile {
   if (batchMult.length * lrMult.length < 3) throw new InputError('a hyperparameter grid needs at least 3 (batch, lr) pairs', { field: 'batchMultipliers' });
-  return {
-    schema: PLAN_SCHEMA,
-    version: PLAN_VERSION,
-    created: new Date().toISOString(),
-    representation: laws.representation,
-    laws: { name: laws.name, path: lawsPath, source: laws.provenance.source },
-    options: { points: batchMult.length * lrMult.length, span: 1, seqLen: o.seqLen, vocab: o.vocab, schedule: o.schedule, warmup: o.warmup, seed: o.seed, ...(o.dataset ? { dataset: o.dataset } : {}) },
-    budgets: [...budgets].sort((a, b) => a - b).map((b) => hparamBudget(b, laws, o, batchMult, lrMult)),
-  };
+  checkBudgets(budgets);
+  const options: PlanFile['options'] = { points: batchMult.length * lrMult.length, span: 1, seqLen: o.seqLen, vocab: o.vocab, schedule: o.schedule, warmup: o.warmup, seed: o.seed, ...(o.dataset ? { dataset: o.dataset } : {}) };
+  return planFile(laws, lawsPath, options, budgets.map((b) => hparamBudget(b, laws, o, batchMult, lrMult)));
 }
