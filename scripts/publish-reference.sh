@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 EXP="$1"
 NAME=$(node -e "console.log(require('./$EXP').name)")
 FITNAME="${2:-$NAME}"
-read -r WINDOW BOOT THRESH PREDICT TITLE < <(node -e "
+read -r WINDOW BOOT THRESH PREDICT A3 TITLE < <(node -e "
 const e = require('./$EXP'); const f = e.fit ?? {};
-console.log(f.window ?? 0, f.bootstrap ?? 1000, f.hyperThreshold ?? 0.0025, (f.predict ?? ['7b','67b']).join(','), JSON.stringify(e.report?.title ?? e.name))")
+console.log(f.window ?? 0, f.bootstrap ?? 1000, f.hyperThreshold ?? 0.0025, (f.predict ?? ['7b','67b']).join(','),
+  (e.study ?? 'isoflop') === 'isoflop' ? '--approach3' : '--no-approach3', JSON.stringify(e.report?.title ?? e.name))")
 FITS=()
 for dir in "out/$NAME/runs"/*/; do
   ds=$(basename "$dir")
@@ -21,7 +22,7 @@ for dir in "out/$NAME/runs"/*/; do
   out="fits/${FITNAME}-${ds}.json"
   [ "$FITNAME" != "$NAME" ] && out="fits/${FITNAME}.json"
   node bin/scaling.js fit "results/$NAME/runs/$ds/*.csv" --dataset "$ds" --name "$(basename "$out" .json)" \
-    --window "$WINDOW" --bootstrap "$BOOT" --hyper-threshold "$THRESH" --predict "$PREDICT" --seed 1 --out "$out" > "results/$NAME/fit-$ds.txt"
+    --window "$WINDOW" --bootstrap "$BOOT" --hyper-threshold "$THRESH" --predict "$PREDICT" "$A3" --seed 1 --out "$out" > "results/$NAME/fit-$ds.txt"
   FITS+=("$out")
 done
 node bin/scaling.js report "${FITS[@]}" --runs "results/$NAME/runs/**/*.csv" --out "reports/$NAME" --title "$(node -e "console.log($TITLE)")"

@@ -18,10 +18,10 @@ describe('committed reference fits', () => {
     const committed = readLaws(join(REPO, fitFile));
     const dir = join(REPO, runsDir);
     const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => join(dir, f));
-    const o = committed.provenance.options as { window: number; bootstrap: number; hyperThreshold: number; predict: string[]; seed: number };
+    const o = committed.provenance.options as { window: number; bootstrap: number; hyperThreshold: number; predict: string[]; seed: number; approach3: boolean };
     const refit = fitRunFiles(files, {
       input: { dataset: committed.dataset },
-      fit: { name: committed.name, window: o.window, bootstrap: o.bootstrap, hyperThreshold: o.hyperThreshold, predict: o.predict, seed: o.seed },
+      fit: { name: committed.name, window: o.window, bootstrap: o.bootstrap, hyperThreshold: o.hyperThreshold, predict: o.predict, seed: o.seed, approach3: o.approach3 },
     });
     expect(refit.provenance.dataHash).toBe(committed.provenance.dataHash);
     expect(refit.provenance.inputs!.map((i) => i.sha256).sort()).toEqual(committed.provenance.inputs!.map((i) => i.sha256).sort());

@@ -156,7 +156,8 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
     const files = readdirSync(r.runsDir).filter((f) => f.endsWith('.csv')).sort().map((f) => join(r.runsDir, f));
     const laws = fitRunFiles(files, {
       input: { dataset: r.dataset },
-      fit: { name: `${exp.name}-${r.dataset}`, window: exp.fit.window, bootstrap: exp.fit.bootstrap, hyperThreshold: exp.fit.hyperThreshold, predict: exp.fit.predict },
+      // A hyperparameter study trains one shape per budget: approach 3 (a surface in M and D) has nothing to fit there.
+      fit: { name: `${exp.name}-${r.dataset}`, window: exp.fit.window, bootstrap: exp.fit.bootstrap, hyperThreshold: exp.fit.hyperThreshold, predict: exp.fit.predict, approach3: exp.study === 'isoflop' },
     });
     r.fit = paths.fit(r.dataset);
     r.laws = laws;
