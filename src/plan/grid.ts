@@ -1,7 +1,7 @@
 // IsoFLOP grids: for each compute budget, the laws' predicted optimum and ~10 concrete model/data allocations around it (paper §3.2).
 import { scaleCounts, scalePerToken, type Representation } from '../flops/flops.ts';
 import { evalLossLaw, evalPowerLaw, type LawsFile, type PowerLaw } from '../schema/laws.ts';
-import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type PlanFile } from '../schema/plan.ts';
+import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type GridSettings, type PlanFile } from '../schema/plan.ts';
 import type { ScheduleName } from '../schema/runs.ts';
 import type { ModelShape } from '../flops/shape.ts';
 import { InputError } from '../schema/errors.ts';
@@ -12,17 +12,7 @@ import { solveShapes, SOLVER_TOLERANCE } from './shape-solver.ts';
 export const PAPER_LR: PowerLaw = { coefficient: 0.3118, exponent: -0.125 };
 export const PAPER_BATCH: PowerLaw = { coefficient: 0.292, exponent: 0.3271 };
 
-export interface PlanOptions {
-  /** Grid points per budget (≥ 3). */
-  points: number;
-  /** The grid reaches from S_opt/span to S_opt·span, log-spaced. */
-  span: number;
-  seqLen: number;
-  vocab: number;
-  schedule: ScheduleName;
-  /** Warm-up rule: 'auto' (min(2000, 5% of steps)), a step count, or a percentage like '2%'. */
-  warmup: string;
-  seed: number;
+export interface PlanOptions extends GridSettings {
   /** Query heads per KV head (1 = MHA). */
   kvGroup: number;
   /** Optional label; grid point ids get it as a prefix. */

@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
 import { readJsonFile } from './json-file.ts';
 import type { ScheduleName } from './runs.ts';
+import type { GridSettings } from './plan.ts';
 import type { BackendName } from '../train/api.ts';
 
 export const EXPERIMENT_SCHEMA = 'scaling.experiment';
@@ -16,7 +17,7 @@ export const KNOWN_DATASETS = ['curated', 'noisy'] as const;
  */
 export type StudyKind = 'isoflop' | 'hparams';
 
-export interface ExperimentFile {
+export interface ExperimentFile extends GridSettings {
   schema: typeof EXPERIMENT_SCHEMA;
   version: typeof EXPERIMENT_VERSION;
   name: string;
@@ -26,14 +27,6 @@ export interface ExperimentFile {
   datasets: string[];
   /** Compute budgets in FLOPs: a list, or {from, to, count} log-spaced. */
   budgets: number[] | { from: number; to: number; count: number };
-  /** isoflop: allocations per budget, and the grid's reach each side of M_opt (×/÷ span). */
-  points: number;
-  span: number;
-  seqLen: number;
-  vocab: number;
-  schedule: ScheduleName;
-  warmup: string;
-  seed: number;
   /** Laws giving M_opt for the grid centre and B_opt/η_opt for training (default: the paper's, fits/deepseek-llm.json). */
   laws?: string;
   /** hparams: multipliers of Eq. 1's B_opt and η_opt that span the grid (log-spaced values such as [0.25, 0.5, 1, 2, 4]). */

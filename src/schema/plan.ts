@@ -59,6 +59,20 @@ export interface BudgetPlan {
   warnings?: string[];
 }
 
+/** How a grid is laid out and trained: shared by plan options, plan files and experiment files. */
+export interface GridSettings {
+  /** Grid points per budget (≥ 3). */
+  points: number;
+  /** The grid reaches from S_opt/span to S_opt·span, log-spaced. */
+  span: number;
+  seqLen: number;
+  vocab: number;
+  schedule: ScheduleName;
+  /** Warm-up rule: 'auto' (min(2000, 5% of steps)), a step count, or a percentage like '2%'. */
+  warmup: string;
+  seed: number;
+}
+
 export interface PlanFile {
   schema: typeof PLAN_SCHEMA;
   version: typeof PLAN_VERSION;
@@ -66,14 +80,7 @@ export interface PlanFile {
   representation: Representation;
   /** Laws used: name and path (or 'builtin:deepseek-llm') and their provenance source. */
   laws: { name: string; path: string; source: string };
-  options: {
-    points: number;
-    span: number;
-    seqLen: number;
-    vocab: number;
-    schedule: ScheduleName;
-    warmup: string;
-    seed: number;
+  options: GridSettings & {
     dataset?: string;
     /** Overrides of the laws' batch size / LR, when given. */
     batchTokens?: number;
