@@ -2,7 +2,6 @@
 import { scaleCounts, scalePerToken, type Representation } from '../flops/flops.ts';
 import { evalLossLaw, evalPowerLaw, type LawsFile, type PowerLaw } from '../schema/laws.ts';
 import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type GridSettings, type PlanFile } from '../schema/plan.ts';
-import type { ScheduleName } from '../schema/runs.ts';
 import type { ModelShape } from '../flops/shape.ts';
 import { InputError } from '../schema/errors.ts';
 import { makeSchedule } from './schedule.ts';

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../schema/errors.ts';
 import { allPoints, type GridPoint, type PlanFile } from '../schema/plan.ts';
 import { loadDataset, type LoadedDataset } from '../data/dataset.ts';
-import { MultiProgress, type ProgressBar } from '../util/progress.ts';
+import { MultiProgress } from '../util/progress.ts';
 import { si } from '../util/format.ts';
 import type { BackendName, TrainerConfig } from './api.ts';
 import { checkPoint, existingStatus, runFiles, trainPoint, type PointStatus, type TrainProgress, type TrainPointResult } from './loop.ts';
