@@ -9,6 +9,8 @@ import { parseBudgetRange } from '../plan/budgets.ts';
 import { DEFAULT_PLAN_OPTIONS, makePlan, type PlanOptions } from '../plan/grid.ts';
 import { makeHparamPlan } from '../plan/hparam-grid.ts';
 import { prepareDataset } from '../data/prepare.ts';
+import { BYTE_VOCAB } from '../data/split.ts';
+import { InputError } from '../schema/errors.ts';
 import { trainPlan, type TrainSummary } from '../train/workers.ts';
 import { fitRunFiles } from '../fit/fit-files.ts';
 import { writeReport } from '../report/report.ts';
@@ -93,6 +95,10 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
   const paths = experimentPaths(exp, opts.out);
   const results: DatasetResult[] = [];
   const stage = (n: number, what: string) => log(`[${n}/5] ${what}  (${formatDuration((Date.now() - t0) / 1000)} elapsed)`);
+
+  if (!opts.planOnly && exp.vocab !== BYTE_VOCAB) {
+    throw new InputError(`the bundled datasets are byte-level (vocab ${BYTE_VOCAB}), this experiment has vocab ${exp.vocab}: run it with --plan-only and train the plans on your own cluster`, { file, field: 'vocab' });
+  }
 
   // 1. Data.
   if (!opts.planOnly) {
