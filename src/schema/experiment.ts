@@ -1,4 +1,4 @@
-// The experiment JSON (docs/experiment-format.md): everything `scaling run` executes — data, budgets, grid, training, fitting, report.
+// The experiment JSON (docs/experiments.md): everything `scaling run` executes — data, budgets, grid, training, fitting, report.
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
 import { readJsonFile } from './json-file.ts';

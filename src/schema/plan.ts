@@ -1,4 +1,4 @@
-// The plan JSON (docs/plan-format.md): budgets and their IsoFLOP grids of concrete, trainable grid points. Written by `scaling plan`, read by `scaling train`.
+// The plan JSON (docs/plan.md, "Plan JSON"): budgets and their IsoFLOP grids of concrete, trainable grid points. Written by `scaling plan`, read by `scaling train`.
 import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 import { validateShape, type ModelShape } from '../flops/shape.ts';

@@ -1,4 +1,4 @@
-// The run CSV (docs/runs-format.md): one row per evaluation of a training run. Written by `scaling train`, read by `scaling fit` and `scaling report`.
+// The run CSV (docs/fit.md, "Our run CSV"): one row per evaluation of a training run. Written by `scaling train`, read by `scaling fit` and `scaling report`.
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { InputError } from './errors.ts';
