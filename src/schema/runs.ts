@@ -87,6 +87,11 @@ export function parseCsvRecords(text: string, file: string): { header: string[];
     rows = parse(text, { info: true, relax_column_count: false, skip_empty_lines: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     const err = e as Error & { lines?: number; code?: string };
+    // A last line without its newline and with too few fields is how an interrupted writer leaves a file (writers end rows with '\n').
+    const lastLine = text.split('\n').length;
+    if (!text.endsWith('\n') && err.lines === lastLine && err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+      throw new InputError(`truncated last line (${err.message.replace(/^Invalid Record Length: /, '')})`, { file, line: err.lines });
+    }
     throw new InputError(`malformed CSV: ${err.message.replace(/^Invalid Record Length: /, '')}`, { file, line: err.lines });
   }
   if (rows.length === 0) throw new InputError('empty file (no header row)', { file, line: 1 });
@@ -101,13 +106,6 @@ export function parseCsvRecords(text: string, file: string): { header: string[];
     header.forEach((h, i) => (values[h] = r.record[i]));
     return { line: r.info.lines, values };
   });
-  if (!text.endsWith('\n') && records.length > 0) {
-    // A last line without its newline is how an interrupted writer leaves a file; the trainer always ends rows with '\n'.
-    const last = records[records.length - 1];
-    const expected = header.length;
-    const got = Object.values(last.values).filter((v) => v !== undefined).length;
-    if (got !== expected) throw new InputError(`truncated last line (${got} of ${expected} fields)`, { file, line: last.line });
-  }
   return { header, records };
 }
 
