@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { percentileInterval, quantile, runBootstrap } from '../src/fit/bootstrap.ts';
 import { approach2, prepareBudgets } from '../src/fit/approach2.ts';
 import { fitLossCurve } from '../src/fit/losscurve.ts';
-import { EQ1, hyperGridRuns, isoflopRuns, lawWithExponent } from '../src/fit/synthetic.ts';
+import { EQ1, chinchillaOptimum, hyperGridRuns, isoflopRuns, lawWithExponent } from '../src/fit/synthetic.ts';
 
 const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19, 3e19, 1e20, 3e20];
 const law = lawWithExponent(0.5243);
@@ -22,6 +22,26 @@ describe('bootstrap', () => {
     const [lo, hi] = percentileInterval(Array.from({ length: 101 }, (_, i) => 100 - i), 0.95);
     expect(lo).toBeCloseTo(2.5, 10);
     expect(hi).toBeCloseTo(97.5, 10);
+  });
+
+  it('bands of the fitted curves: contain the true law inside the data, and widen when extrapolated', () => {
+    const obs = isoflopRuns({ law, budgets: BUDGETS, pointsPerBudget: 10, spanDecades: 1.4, shift: 0.15, noise: 0.003, seed: 4 });
+    const a2 = approach2(obs, { window: 0 });
+    const lossWarm = fitLossCurve(a2.optima.map((o) => o.budget), a2.optima.map((o) => o.lossOpt));
+    const grid = [1e17, 1e18, 1e19, 1e20, 1e22, 1e24];
+    const b = runBootstrap({ prepared: a2.prepared, used: a2.optima.map((o) => !o.dropped), lossWarm, targets: [], representation: 'M', resamples: 200, seed: 1, level: 0.95, bandComputes: grid });
+    const scale = b.bands.scale!;
+    expect(scale.map((p) => p.compute)).toEqual(grid);
+    for (const p of scale) expect(p.lo).toBeLessThan(p.hi);
+    // The generating optimum lies inside the band where there is data (1e17–3e20).
+    const truth = (C: number) => chinchillaOptimum(law, C).M;
+    for (const p of scale.slice(0, 4)) {
+      expect(truth(p.compute)).toBeGreaterThan(p.lo * 0.97);
+      expect(truth(p.compute)).toBeLessThan(p.hi * 1.03);
+    }
+    const rel = (p: { lo: number; hi: number }) => Math.log(p.hi / p.lo);
+    expect(rel(scale[5])).toBeGreaterThan(2 * rel(scale[2])); // 1e24 is 4 decades beyond the data
+    expect(b.bands.loss!.length).toBe(grid.length);
   });
 
   it('is deterministic for a seed and brackets the point estimate', () => {

@@ -1,5 +1,6 @@
 // Bootstrap uncertainty: resample runs with replacement within each budget (seeded), refit approach 2 (on each budget's original
 // window), the allocation laws, the loss curve, the hyperparameter laws and approach 3, and report percentile intervals.
+import { evalLossLaw, evalPowerLaw } from '../schema/laws.ts';
 import type { Interval, LossLaw, PowerLaw } from '../schema/laws.ts';
 import type { Representation } from '../flops/flops.ts';
 import { makeRng } from './rng.ts';
@@ -28,6 +29,8 @@ export interface BootstrapInput {
   seed: number;
   level: number;
   progress?: (done: number, total: number) => void;
+  /** Compute values at which to record each resample's scale, data and loss curves (→ percentile bands). */
+  bandComputes?: number[];
 }
 
 export interface BootstrapResult {
@@ -36,6 +39,15 @@ export interface BootstrapResult {
   /** Resamples in which a quantity could not be computed (e.g. a degenerate budget), by key. */
   failures: Record<string, number>;
   resamples: number;
+  /** Percentile bands of the fitted curves at `bandComputes` (only where the curve was fitted in resamples). */
+  bands: { scale?: BandPoint[]; data?: BandPoint[]; loss?: BandPoint[] };
+}
+
+/** The band [lo, hi] of a fitted curve at one compute value. */
+export interface BandPoint {
+  compute: number;
+  lo: number;
+  hi: number;
 }
 
 /** Linear-interpolation quantile of sorted values. */
@@ -68,6 +80,17 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
   const putLaw = (k: string, law: PowerLaw | undefined) => {
     put(`${k}.exponent`, law?.exponent);
     put(`${k}.coefficient`, law?.coefficient);
+  };
+  // Curves over compute, one value per resample that fitted the curve (a resample without the law adds nothing here: its
+  // failure is already counted on the law itself).
+  const grid = inp.bandComputes ?? [];
+  const curveSamples = { scale: grid.map(() => [] as number[]), data: grid.map(() => [] as number[]), loss: grid.map(() => [] as number[]) };
+  const putCurve = (k: keyof typeof curveSamples, f: ((c: number) => number) | undefined) => {
+    if (!f) return;
+    grid.forEach((c, i) => {
+      const v = f(c);
+      if (Number.isFinite(v)) curveSamples[k][i].push(v);
+    });
   };
   const putLoss = (k: string, law: LossLaw | undefined) => {
     put(`${k}.E`, law?.E);
@@ -151,12 +174,15 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
     if (allocation) {
       putLaw('scale', scale);
       putLaw('data', data);
+      putCurve('scale', scale && ((c) => evalPowerLaw(scale, c)));
+      putCurve('data', data && ((c) => evalPowerLaw(data, c)));
     }
     let lossLaw: LossLaw | undefined;
     if (inp.lossWarm) {
       const lf = C.length >= 3 ? fitLossCurve(C, Lopt, inp.lossWarm) : undefined;
       lossLaw = lf?.law;
       putLoss('loss', lossLaw);
+      putCurve('loss', lossLaw && ((c) => evalLossLaw(lossLaw!, c)));
       putLoss('lossPower', C.length >= 2 ? fitLossPower(C, Lopt)?.law : undefined);
     }
     let lr: PowerLaw | undefined;
@@ -184,5 +210,14 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
   }
   const intervals: Record<string, Interval> = {};
   for (const [k, v] of samples) if (v.length > 0) intervals[k] = percentileInterval(v, inp.level);
-  return { intervals, failures, resamples: inp.resamples };
+  const bands: BootstrapResult['bands'] = {};
+  for (const k of ['scale', 'data', 'loss'] as const) {
+    // A band needs most resamples to have fitted the curve; otherwise its percentiles describe a biased subset.
+    if (grid.length === 0 || curveSamples[k][0].length < 0.5 * inp.resamples) continue;
+    bands[k] = grid.map((compute, i) => {
+      const [lo, hi] = percentileInterval(curveSamples[k][i], inp.level);
+      return { compute, lo, hi };
+    });
+  }
+  return { intervals, failures, resamples: inp.resamples, bands };
 }

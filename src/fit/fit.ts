@@ -1,5 +1,7 @@
 // The fitter's orchestrator: observations → approach 2 (optima, allocation laws), loss curve, hyperparameter laws, approach 3,
 // approach 1, representations, window stability, predictions, backtest and bootstrap intervals → one LawsFile with FitDetails.
+import { scaleCounts } from '../flops/flops.ts';
+import { PRESETS } from '../flops/shape.ts';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../schema/errors.ts';
 import { LAWS_SCHEMA, LAWS_VERSION, type FitDetails, type Interval, type LawsFile, type LossLaw, type PowerLaw, type Prediction } from '../schema/laws.ts';
@@ -49,6 +51,14 @@ const TOOL_VERSION: string = (() => {
 export function dataHash(obs: Observation[]): string {
   const lines = obs.map((o) => [o.runId, o.budget, o.scale, o.tokens, o.loss, o.lr ?? '', o.batchTokens ?? '', o.params ?? ''].join('|')).sort();
   return sha256(lines.join('\n'));
+}
+
+/** Compute grid for the curves' bootstrap bands: 41 log-spaced points from the smallest budget to the 67B's compute (or the largest budget). */
+export function bandGrid(budgets: number[]): number[] {
+  if (budgets.length === 0) return [];
+  const lo = Math.log10(Math.min(...budgets));
+  const hi = Math.log10(Math.max(...budgets, scaleCounts(PRESETS['67b']).M * PRESETS['67b'].tokens));
+  return Array.from({ length: 41 }, (_, i) => 10 ** (lo + ((hi - lo) * i) / 40));
 }
 
 /** Window sizes tried for the stability table: auto (0), 3, 5, 7, 9, 11, 15 and all points, up to the largest budget's scale count. */
@@ -148,6 +158,7 @@ export function fitObservations(obs: Observation[], opts: FitOptions, hooks: Fit
       seed: opts.seed,
       level: opts.ciLevel,
       progress: (d, t) => hooks.progress?.('bootstrap', d, t),
+      bandComputes: bandGrid(a2.optima.filter((o) => !o.dropped).map((o) => o.budget)),
     });
     bootSeconds = (performance.now() - t0) / 1000;
     const failed = Object.entries(boot.failures).filter(([, n]) => n > 0);
@@ -211,6 +222,7 @@ export function fitObservations(obs: Observation[], opts: FitOptions, hooks: Fit
   if (hyper) details.hyper = { threshold: hyper.threshold, nearOptimal: hyper.nearOptimal.map((o) => toFitPoint(o, true)), form: opts.hyperForm, ...(hyper.stepLaw ? { stepLaw: { ...hyper.stepLaw } } : {}) };
   if (predictions.length) details.predictions = predictions;
   if (bt.result) details.backtest = bt.result;
+  if (boot && Object.keys(boot.bands).length) details.bands = boot.bands;
   if (boot) details.bootstrap = { resamples: boot.resamples, seed: opts.seed, level: opts.ciLevel, failures: boot.failures, seconds: Number(bootSeconds.toFixed(3)) };
   if (windowStability.length) details.windowStability = windowStability;
 

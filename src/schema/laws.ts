@@ -135,6 +135,8 @@ export interface FitDetails {
   /** The pure power law L(C) = A·C^(−γ) through the same optima (laws.loss holds the offset form when it could be fitted). */
   lossPower?: LossLaw;
   windowStability?: { window: number; a: number; b: number }[];
+  /** Bootstrap percentile bands of the fitted curves over compute (at the file's ciLevel), for reports. */
+  bands?: { scale?: { compute: number; lo: number; hi: number }[]; data?: { compute: number; lo: number; hi: number }[]; loss?: { compute: number; lo: number; hi: number }[] };
   [extra: string]: unknown;
 }
 
