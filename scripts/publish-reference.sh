@@ -3,6 +3,7 @@
 # out/<experiment>/runs/ to results/<experiment>/runs/, fits them with `scaling fit` exactly as `scaling run` does
 # (the experiment's fit options) into fits/<fitname>-<dataset>.json, and builds reports/<experiment>/ from those fits.
 #   usage: scripts/publish-reference.sh EXPERIMENT.json [FITNAME]     e.g. experiments/micro.json
+#          REFIT_ONLY=1 scripts/publish-reference.sh …   refit and re-report the committed results/ without copying from out/
 # tests/reference-results.test.ts checks that refitting results/… gives the committed fits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,11 +15,15 @@ const e = require('./$EXP'); const f = e.fit ?? {};
 console.log(f.window ?? 0, f.bootstrap ?? 1000, f.hyperThreshold ?? 0.0025, (f.predict ?? ['7b','67b']).join(','),
   (e.study ?? 'isoflop') === 'isoflop' ? '--approach3' : '--no-approach3', JSON.stringify(e.report?.title ?? e.name))")
 FITS=()
-for dir in "out/$NAME/runs"/*/; do
+SRC="out/$NAME/runs"
+[ "${REFIT_ONLY:-0}" = 1 ] && SRC="results/$NAME/runs"
+for dir in "$SRC"/*/; do
   ds=$(basename "$dir")
-  mkdir -p "results/$NAME/runs/$ds"
-  rm -f "results/$NAME/runs/$ds"/*.csv
-  cp "$dir"*.csv "results/$NAME/runs/$ds/"
+  if [ "${REFIT_ONLY:-0}" != 1 ]; then
+    mkdir -p "results/$NAME/runs/$ds"
+    rm -f "results/$NAME/runs/$ds"/*.csv
+    cp "$dir"*.csv "results/$NAME/runs/$ds/"
+  fi
   out="fits/${FITNAME}-${ds}.json"
   [ "$FITNAME" != "$NAME" ] && out="fits/${FITNAME}.json"
   node bin/scaling.js fit "results/$NAME/runs/$ds/*.csv" --dataset "$ds" --name "$(basename "$out" .json)" \
