@@ -2,8 +2,6 @@
 import { writeFileAtomic } from '../util/atomic.ts';
 import { InputError } from '../schema/errors.ts';
 
-export type OutputFormat = 'table' | 'json' | 'csv';
-
 /** Prints `text`, or writes it atomically to `out` (and says where). */
 export function emit(text: string, out?: string): void {
   if (out) {
@@ -25,8 +23,4 @@ export function positiveInteger(v: unknown, flag: string, min = 1): number {
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isInteger(n) || n < min) throw new InputError(`must be an integer ≥ ${min}, got '${v}'`, { field: flag });
   return n;
-}
-
-export function csvLine(values: (string | number)[]): string {
-  return values.map((v) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v))).join(',');
 }

@@ -79,6 +79,24 @@ export function writeRunCsv(file: string, rows: RunRow[]): void {
   writeFileAtomic(file, runCsvHeader() + rows.map(formatRunRow).join(''));
 }
 
+/**
+ * An interrupted writer leaves a last line without its newline and with fewer fields than the header (our writers end every
+ * row with '\n'): say so plainly, where the strict parser would only report a field-count mismatch.
+ */
+function checkTruncatedLastLine(text: string, file: string): void {
+  if (text.length === 0 || text.endsWith('\n')) return;
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(text, { info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch {
+    return; // Malformed beyond truncation: the strict parser's message stands.
+  }
+  if (rows.length < 2) return;
+  const expected = rows[0].record.length;
+  const last = rows[rows.length - 1];
+  if (last.record.length < expected) throw new InputError(`truncated last line (${last.record.length} of ${expected} fields)`, { file, line: last.info.lines });
+}
+
 /** Parses CSV text into records keyed by header, with the 1-based file line of each record. Throws InputError on malformed CSV. */
 export function parseCsvRecords(text: string, file: string): { header: string[]; records: { line: number; values: Record<string, string> }[] } {
   if (text.trim().length === 0) throw new InputError('empty file (no header row)', { file, line: 1 });
@@ -87,11 +105,7 @@ export function parseCsvRecords(text: string, file: string): { header: string[];
     rows = parse(text, { info: true, relax_column_count: false, skip_empty_lines: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     const err = e as Error & { lines?: number; code?: string };
-    // A last line without its newline and with too few fields is how an interrupted writer leaves a file (writers end rows with '\n').
-    const lastLine = text.split('\n').length;
-    if (!text.endsWith('\n') && err.lines === lastLine && err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      throw new InputError(`truncated last line (${err.message.replace(/^Invalid Record Length: /, '')})`, { file, line: err.lines });
-    }
+    checkTruncatedLastLine(text, file);
     throw new InputError(`malformed CSV: ${err.message.replace(/^Invalid Record Length: /, '')}`, { file, line: err.lines });
   }
   if (rows.length === 0) throw new InputError('empty file (no header row)', { file, line: 1 });

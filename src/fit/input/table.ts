@@ -1,7 +1,6 @@
 // Reads a table of records from CSV or JSON (an array of flat objects), keeping each record's 1-based file line for error messages.
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../schema/errors.ts';
-import { parse } from 'csv-parse/sync';
 import { parseCsvRecords } from '../../schema/runs.ts';
 
 /** One record: cell values as strings (JSON numbers are stringified), and the file line where the record starts. */
@@ -33,29 +32,10 @@ export function readTable(file: string): Table {
 export function parseTable(text: string, file: string): Table {
   const isJson = /\.json$/i.test(file) || /^\s*\[/.test(text);
   if (!isJson) {
-    checkTruncatedCsv(text, file);
     const { header, records } = parseCsvRecords(text, file);
     return { file, format: 'csv', header, records, text };
   }
   return { file, format: 'json', ...parseJsonRecords(text, file), text };
-}
-
-/**
- * An interrupted writer leaves a last line without its newline and with fewer fields than the header; say so plainly
- * (the strict CSV parser would only report a field-count mismatch).
- */
-function checkTruncatedCsv(text: string, file: string): void {
-  if (text.length === 0 || text.endsWith('\n')) return;
-  let rows: { record: string[]; info: { lines: number } }[];
-  try {
-    rows = parse(text, { info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch {
-    return; // Malformed beyond truncation: let the strict parser report it.
-  }
-  if (rows.length < 2) return;
-  const expected = rows[0].record.length;
-  const last = rows[rows.length - 1];
-  if (last.record.length < expected) throw new InputError(`truncated last line (${last.record.length} of ${expected} fields)`, { file, line: last.info.lines });
 }
 
 /** A JSON array of flat objects → records. Nested values are rejected (they cannot be mapped to a column). */
