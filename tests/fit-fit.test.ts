@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fitObservations, DEFAULT_FIT_OPTIONS, dataHash } from '../src/fit/fit.ts';
 import { hyperGridRuns, isoflopRuns, lawWithExponent } from '../src/fit/synthetic.ts';
 import { validateLaws } from '../src/schema/laws.ts';
-import { InputError } from '../src/schema/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 import type { Observation } from '../src/fit/types.ts';
 
 const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19, 3e19, 1e20, 3e20];

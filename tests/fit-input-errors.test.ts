@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadObservations, type InputOptions } from '../src/fit/input/load.ts';
-import { InputError } from '../src/schema/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 import { writeRunCsv } from '../src/schema/runs.ts';
 import { runRows, writeSyntheticGrid } from './fit-runs-fixture.ts';
 

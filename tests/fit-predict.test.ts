@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTargets, predictOne } from '../src/fit/predict.ts';
 import { scaleCounts } from '../src/flops/flops.ts';
-import { PRESETS } from '../src/flops/shape.ts';
+import { PRESETS } from '../src/flops/presets.ts';
 import { EQ1, EQ4 } from '../src/fit/synthetic.ts';
 
 const PAPER = {

@@ -5,7 +5,7 @@ import { compareRepresentations, inRepresentation } from '../src/fit/representat
 import { parseTargets } from '../src/fit/predict.ts';
 import { chinchillaOptimum, isoflopRuns, lawWithExponent } from '../src/fit/synthetic.ts';
 import { scaleCounts } from '../src/flops/flops.ts';
-import { PRESETS } from '../src/flops/shape.ts';
+import { PRESETS } from '../src/flops/presets.ts';
 
 const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19, 3e19, 1e20, 3e20];
 const law = lawWithExponent(0.5243);

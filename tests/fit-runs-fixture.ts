@@ -46,7 +46,7 @@ export function runRows(spec: RunSpec, dataset = 'synthetic'): RunRow[] {
       n_layer: spec.shape.nLayer, d_model: spec.shape.dModel, n_heads: spec.shape.nHeads, n_kv_heads: spec.shape.nKvHeads, d_ff: spec.shape.dFf, seq_len: spec.shape.seqLen, vocab: spec.shape.vocab,
       M: c.M, N1: c.N1, N2: c.N2, batch_tokens: 4096, lr_max: 1e-3, schedule: 'multistep', step: k * 100, tokens, flops: c.M * tokens, lr: 1e-3,
       train_loss: loss, val_loss: loss, val_bpb: loss / Math.LN2, elapsed_s: k,
-      status: last ? spec.status : 'running', seed: 0, val_hash: 'abc',
+      status: last ? spec.status : 'running', seed: 0, val_hash: 'abc', representation: 'M',
     });
   }
   return rows;

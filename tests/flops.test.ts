@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { scaleCounts, paperFormulas, isStandardShape } from '../src/flops/flops.ts';
 import { table3 } from '../src/flops/table3.ts';
-import { llamaFfn, PRESETS } from '../src/flops/shape.ts';
+import { llamaFfn } from '../src/flops/shape.ts';
+import { PRESETS } from '../src/flops/presets.ts';
 
 // Paper Table 3, as printed (n_vocab 102400, l_seq 4096).
 const TABLE3 = [

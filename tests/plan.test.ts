@@ -4,7 +4,7 @@ import { loadLaws } from '../src/laws/load.ts';
 import { evalPowerLaw } from '../src/schema/laws.ts';
 import { DEFAULT_PLAN_OPTIONS, makePlan, allocateTokens } from '../src/plan/grid.ts';
 import { planModel } from '../src/plan/model-plan.ts';
-import { PRESETS } from '../src/flops/shape.ts';
+import { PRESETS } from '../src/flops/presets.ts';
 import { scaleCounts } from '../src/flops/flops.ts';
 import { solveShape, preferredDepth, SOLVER_TOLERANCE, minimumScale } from '../src/plan/shape-solver.ts';
 import { parseBudgetRange, parseBudgetList } from '../src/plan/budgets.ts';

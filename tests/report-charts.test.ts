@@ -26,7 +26,7 @@ function runRows(dataset: string): (RunRow & { file: string })[] {
         rows.push({
           run_id: `${dataset}-${budget}-${r}`, dataset, budget, n_layer: 4, d_model: 128, n_heads: 4, n_kv_heads: 4, d_ff: 344, seq_len: 128, vocab: 256,
           M: 1e6, N1: 1e5, N2: 1.3e5, batch_tokens: 4096, lr_max: 1e-3, schedule: 'multistep', step: s * 100, tokens, flops: 1e6 * tokens, lr: 1e-3,
-          train_loss: 3 - 0.1 * s, val_loss: 3 - 0.1 * s, val_bpb: 4 - 0.2 * s - 0.05 * r, elapsed_s: s, status: s === 5 ? 'done' : 'running', seed: 1, val_hash: 'abc', file: 'runs/x.csv',
+          train_loss: 3 - 0.1 * s, val_loss: 3 - 0.1 * s, val_bpb: 4 - 0.2 * s - 0.05 * r, elapsed_s: s, status: s === 5 ? 'done' : 'running', seed: 1, val_hash: 'abc', representation: 'M', file: 'runs/x.csv',
         });
       }
     }

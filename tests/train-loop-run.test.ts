@@ -9,7 +9,7 @@ import { readRunCsv } from '../src/schema/runs.ts';
 import { initBackend } from '../src/train/backend.ts';
 import { checkPoint, runFiles, trainPoint } from '../src/train/loop.ts';
 import { readCheckpoint } from '../src/train/checkpoint.ts';
-import { InputError } from '../src/schema/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 import { sha256 } from '../src/util/hash.ts';
 import { spreadWindows, validationWindows, windowBytes } from '../src/train/batches.ts';
 import { FakeTrainer, makePoint, tinyDataset } from './train-loop-fixtures.ts';

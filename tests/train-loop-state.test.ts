@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../src/train/checkpoint.ts';
 import { TrainBatches, validationBatches } from '../src/train/batches.ts';
 import { Rng } from '../src/train/rng.ts';
-import { InputError } from '../src/schema/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 
 function checkpoint(headerPad: string): Checkpoint {
   return {

@@ -10,8 +10,8 @@ import { attachInputProvenance } from '../fit/fit-files.ts';
 import type { FitOptions } from '../fit/types.ts';
 import { formatFitSummary } from '../fit/summary.ts';
 import { writeLaws, type LawsFile } from '../schema/laws.ts';
-import { InputError } from '../schema/errors.ts';
-import type { Representation } from '../flops/flops.ts';
+import { InputError } from '../util/errors.ts';
+import { REPRESENTATIONS, type Representation } from '../flops/flops.ts';
 import { positiveInteger, positiveNumber } from './options.ts';
 
 interface FitArgs {
@@ -80,7 +80,7 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       .option('filter', { type: 'string', describe: "keep rows where COLUMN=VALUE (also !=, <, >, <=, >=, ~REGEX); repeatable", group: 'Input:' })
       .option('limit', { type: 'number', describe: 'use at most this many rows per file (after --filter)', group: 'Input:' })
       .option('batch-unit', { type: 'string', describe: "unit of --col batch: 'tokens' (default) or 'sequences:LEN', e.g. sequences:4096", group: 'Input:' })
-      .option('representation', { choices: ['M', '6N1', '6N2'] as const, describe: 'model scale: M for our runs (default), 6N1 (N non-embedding) or 6N2 (N all parameters, default for mapped files)', group: 'Input:' })
+      .option('representation', { choices: REPRESENTATIONS, describe: 'model scale: M for our runs (default), 6N1 (N non-embedding) or 6N2 (N all parameters, default for mapped files)', group: 'Input:' })
       .option('loss-column', { choices: ['val_bpb', 'val_loss', 'train_loss'] as const, describe: 'our run CSVs: which loss is the result (default val_bpb, bits per byte; val_loss in nats)', group: 'Input:' })
       .option('loss-units', { type: 'string', describe: 'mapped files: units of the loss column (default nats/token)', group: 'Input:' })
       .option('budget-from', { type: 'string', describe: "budget from a name: COLUMN:REGEX whose first group is the budget, e.g. 'Name:^isoflop-([0-9.e+]+)-'", group: 'Input:' })

@@ -1,10 +1,11 @@
 // `scaling flops`: N1, N2, M and the 6N/M ratios of a shape or preset (paper Eq. 2), or the paper's Table 3 recomputed.
 import type { CommandModule } from 'yargs';
 import { scaleCounts } from '../flops/flops.ts';
-import { llamaFfn, preset, validateShape, type ModelShape } from '../flops/shape.ts';
+import { llamaFfn, validateShape, type ModelShape } from '../flops/shape.ts';
+import { preset } from '../flops/presets.ts';
 import { formatTable3, table3 } from '../flops/table3.ts';
 import { si, textTable } from '../util/format.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { emit, positiveInteger } from './options.ts';
 
 interface FlopsArgs {

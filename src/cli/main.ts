@@ -1,6 +1,6 @@
 // The `scaling` command line: one yargs command per file in src/cli/, each a thin layer over the library. Bad input → one line on stderr, exit 2.
 import yargs, { type CommandModule } from 'yargs';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { flopsCommand } from './flops.ts';
 import { planCommand } from './plan.ts';
 import { runCommand } from './run.ts';

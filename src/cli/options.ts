@@ -1,6 +1,6 @@
 // Flag helpers shared by the commands: output formats and writing results to stdout or atomically to --out.
 import { writeFileAtomic } from '../util/atomic.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 
 /** Prints `text`, or writes it atomically to `out` (and says where). */
 export function emit(text: string, out?: string): void {

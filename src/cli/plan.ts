@@ -5,9 +5,9 @@ import { parseBudgetList, parseBudgetRange } from '../plan/budgets.ts';
 import { DEFAULT_PLAN_OPTIONS, makePlan, type PlanOptions } from '../plan/grid.ts';
 import { planModel } from '../plan/model-plan.ts';
 import { formatModelPlan, formatPlanCsv, formatPlanTable } from '../plan/format.ts';
-import { preset } from '../flops/shape.ts';
-import { InputError } from '../schema/errors.ts';
-import type { ScheduleName } from '../schema/runs.ts';
+import { preset } from '../flops/presets.ts';
+import { InputError } from '../util/errors.ts';
+import { SCHEDULES, DEFAULT_SCHEDULE, DEFAULT_WARMUP, parseWarmup, type ScheduleName } from '../schema/settings.ts';
 import { emit, positiveInteger, positiveNumber } from './options.ts';
 
 interface PlanArgs {
@@ -45,8 +45,8 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option('span', { type: 'number', default: DEFAULT_PLAN_OPTIONS.span, describe: 'grid reaches M_opt/span … M_opt·span (log-spaced)' })
       .option('seq', { type: 'number', default: DEFAULT_PLAN_OPTIONS.seqLen, describe: 'sequence length' })
       .option('vocab', { type: 'number', default: DEFAULT_PLAN_OPTIONS.vocab, describe: 'vocabulary size (256 for byte-level)' })
-      .option('schedule', { choices: ['multistep', 'cosine', 'constant'] as const, default: 'multistep' as const })
-      .option('warmup', { type: 'string', default: 'auto', describe: "warm-up steps: 'auto' = min(2000, 5% of steps), a count, or '2%'" })
+      .option('schedule', { choices: SCHEDULES, default: DEFAULT_SCHEDULE })
+      .option('warmup', { type: 'string', default: DEFAULT_WARMUP, describe: "warm-up steps: 'auto' = min(2000, 5% of steps), a count, or '2%'" })
       .option('seed', { type: 'number', default: 0 })
       .option('kv-group', { type: 'number', default: 1, describe: 'query heads per KV head (GQA); 1 = MHA' })
       .option('dataset', { type: 'string', describe: 'label prefixed to grid point ids' })
@@ -77,7 +77,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       seqLen: positiveInteger(a.seq, '--seq'),
       vocab: positiveInteger(a.vocab, '--vocab'),
       schedule: a.schedule,
-      warmup: a.warmup,
+      warmup: parseWarmup(a.warmup, { field: '--warmup' }),
       seed: positiveInteger(a.seed, '--seed', 0),
       kvGroup: positiveInteger(a.kvGroup, '--kv-group'),
       dataset: a.dataset,
@@ -85,7 +85,6 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       lr: a.lr !== undefined ? positiveNumber(a.lr, '--lr') : undefined,
     };
     if (!(o.span > 1)) throw new InputError(`must be > 1, got ${o.span}`, { field: '--span' });
-    if (!/^(auto|\d+%?|\d*\.\d+%)$/.test(o.warmup)) throw new InputError(`expected 'auto', a step count or a percentage, got '${o.warmup}'`, { field: '--warmup' });
     const plan = makePlan(budgets, laws, path, o);
     const text = format === 'json' ? JSON.stringify(plan, null, 2) : format === 'csv' ? formatPlanCsv(plan) : formatPlanTable(plan);
     emit(text, a.out);

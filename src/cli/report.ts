@@ -1,7 +1,7 @@
 // `scaling report FITS… --out DIR`: charts (Vega-Lite → SVG/PNG) and one offline HTML page comparing the fits (thin layer over src/report/).
 import type { CommandModule } from 'yargs';
 import cliProgress from 'cli-progress';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { loadDatasets, loadReference, loadRuns, paperTargets } from '../report/inputs.ts';
 import type { ReportInput } from '../report/types.ts';
 

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { readExperiment } from '../schema/experiment.ts';
 import { positiveInteger } from './options.ts';
-import type { BackendName } from '../train/api.ts';
+import { BACKENDS, type BackendName } from '../schema/settings.ts';
 
 interface RunArgs {
   experiment: string;
@@ -20,7 +20,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (docs/experiments.md), e.g. experiments/micro.json' })
       .option('plan-only', { type: 'boolean', default: false, describe: 'write the plans and stop (for GPU-sized budgets such as experiments/paper.json)' })
       .option('jobs', { type: 'number', describe: 'worker processes (default: the experiment\'s, else the number of cores)' })
-      .option('backend', { choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const, describe: 'override the experiment\'s TensorFlow.js backend' })
+      .option('backend', { choices: BACKENDS, describe: 'override the experiment\'s TensorFlow.js backend' })
       .option('out', { type: 'string', describe: 'output folder (default: the experiment\'s out, else out/<name>)' })
       .example('$0 run experiments/micro.json', 'the default micro study (npm start)')
       .example('$0 run experiments/paper.json --plan-only', 'plan the paper\'s budgets for a GPU cluster') as never,

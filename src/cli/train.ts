@@ -3,10 +3,9 @@ import type { CommandModule } from 'yargs';
 import { cpus } from 'node:os';
 import { readPlan } from '../schema/plan.ts';
 import { trainPlan } from '../train/workers.ts';
-import type { BackendName } from '../train/api.ts';
-import { DEFAULT_CHECKPOINT_EVERY_S, DEFAULT_EVAL_BYTES } from '../train/loop.ts';
+import { BACKENDS, DATASETS, TRAIN_DEFAULTS, DEFAULT_DATASET, parseBackend } from '../schema/settings.ts';
 import { si, sci, textTable } from '../util/format.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { positiveInteger, positiveNumber } from './options.ts';
 
 interface TrainArgs {
@@ -34,10 +33,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('jobs', { type: 'number', default: cpus().length, describe: 'worker processes (1: train in this process)' })
       .option('runs-dir', { type: 'string', default: 'runs', describe: 'where run CSVs, checkpoints and locks go' })
       .option('data', { type: 'string', default: 'data', describe: 'prepared datasets directory (scaling data prepare --out)' })
-      .option('dataset', { type: 'string', default: 'curated', describe: 'dataset name under --data' })
-      .option('backend', { choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'], default: 'wasm', describe: 'TensorFlow.js backend' })
-      .option('checkpoint-every', { type: 'number', default: DEFAULT_CHECKPOINT_EVERY_S, describe: 'seconds between checkpoints (also written at the end and on Ctrl-C)' })
-      .option('eval-bytes', { type: 'number', default: DEFAULT_EVAL_BYTES, describe: 'bytes of val.bin for the intermediate evaluations (fixed windows spread over it); the final one uses all of it' })
+      .option('dataset', { type: 'string', default: DEFAULT_DATASET, describe: `dataset name under --data (bundled: ${DATASETS.join(', ')})` })
+      .option('backend', { choices: BACKENDS, default: TRAIN_DEFAULTS.backend, describe: 'TensorFlow.js backend' })
+      .option('checkpoint-every', { type: 'number', default: TRAIN_DEFAULTS.checkpointEvery, describe: 'seconds between checkpoints (also written at the end and on Ctrl-C)' })
+      .option('eval-bytes', { type: 'number', default: TRAIN_DEFAULTS.evalBytes, describe: 'bytes of val.bin for the intermediate evaluations (fixed windows spread over it); the final one uses all of it' })
       .option('progress', { type: 'boolean', describe: 'progress bars (default: bars on a TTY, plain lines every 10 s otherwise; --no-progress: only the summary)' })
       .example('$0 train plan.json', 'the whole plan on all cores')
       .example('$0 train plan.json --budget 1e11 --index 2 --jobs 1', 'one grid point in this process'),
@@ -49,10 +48,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const jobs = positiveInteger(a.jobs, '--jobs');
     const checkpointEvery = a.checkpointEvery === 0 ? 0 : positiveNumber(a.checkpointEvery, '--checkpoint-every');
     const s = await trainPlan(plan, {
-      runsDir: a.runsDir ?? 'runs', dataDir: a.data ?? 'data', dataset: a.dataset ?? 'curated', backend: (a.backend ?? 'wasm') as BackendName,
+      runsDir: a.runsDir ?? 'runs', dataDir: a.data ?? 'data', dataset: a.dataset ?? DEFAULT_DATASET, backend: parseBackend(a.backend ?? TRAIN_DEFAULTS.backend, { field: '--backend' }),
       jobs, budget: a.budget !== undefined ? positiveNumber(a.budget, '--budget') : undefined,
       index: a.index !== undefined ? positiveInteger(a.index, '--index', 0) : undefined,
-      checkpointEvery, evalBytes: positiveInteger(a.evalBytes ?? DEFAULT_EVAL_BYTES, '--eval-bytes'), progress: a.progress ?? 'auto',
+      checkpointEvery, evalBytes: positiveInteger(a.evalBytes ?? TRAIN_DEFAULTS.evalBytes, '--eval-bytes'), progress: a.progress ?? 'auto',
     });
     const rows = s.points.map((p) => [p.id, sci(p.budget), p.status + (p.skipped ? ' (skipped)' : ''), String(p.steps), si(p.tokens), sci(p.flops),
       p.finalValLoss !== undefined ? p.finalValLoss.toFixed(4) : '-', p.finalValLoss !== undefined ? (p.finalValLoss / Math.LN2).toFixed(4) : '-', p.elapsedS.toFixed(1)]);

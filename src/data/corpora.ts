@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 
 /** One raw document as extracted from a corpus, before cleaning. */
 export interface RawDocument {

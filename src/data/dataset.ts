@@ -1,7 +1,7 @@
 // A prepared dataset on disk: data/<name>/{train.bin,val.bin,meta.json}; its metadata type and a verified loader.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { sha256 } from '../util/hash.ts';
 
 export const DATASET_SCHEMA = 'scaling.dataset';

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { sha256 } from '../util/hash.ts';
 import { writeDirAtomic } from '../util/atomic.ts';
 import { DATASETS, packageVersion, type CorpusSource } from './corpora.ts';

@@ -1,5 +1,5 @@
 // Deterministic document-level train/validation split and byte-level tokenisation (vocab 256: a token is a UTF-8 byte).
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import type { CleanDocument } from './clean.ts';
 
 /** Bytes written after every document in train.bin and val.bin. */

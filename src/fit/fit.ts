@@ -1,9 +1,10 @@
 // The fitter's orchestrator: observations → approach 2 (optima, allocation laws), loss curve, hyperparameter laws, approach 3,
 // approach 1, representations, window stability, predictions, backtest and bootstrap intervals → one LawsFile with FitDetails.
-import { scaleCounts } from '../flops/flops.ts';
-import { PRESETS } from '../flops/shape.ts';
+import { PRESETS, presetCompute } from '../flops/presets.ts';
+import { DEFAULT_REPRESENTATION } from '../flops/flops.ts';
+import { FIT_DEFAULTS } from '../schema/settings.ts';
 import { readFileSync } from 'node:fs';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { LAWS_SCHEMA, LAWS_VERSION, type FitDetails, type Interval, type LawsFile, type LossLaw, type PowerLaw, type Prediction } from '../schema/laws.ts';
 import { sha256 } from '../util/hash.ts';
 import type { FitOptions, Observation } from './types.ts';
@@ -20,14 +21,14 @@ import { runBootstrap, type BootstrapResult } from './bootstrap.ts';
 export const DEFAULT_FIT_OPTIONS: FitOptions = {
   dataset: 'unnamed',
   name: 'fit',
-  representation: 'M',
+  representation: DEFAULT_REPRESENTATION,
   lossUnits: 'bits-per-byte',
-  window: 0,
-  hyperThreshold: 0.0025,
+  window: FIT_DEFAULTS.window,
+  hyperThreshold: FIT_DEFAULTS.hyperThreshold,
   hyperForm: 'compute',
-  bootstrap: 1000,
-  seed: 1,
-  ciLevel: 0.95,
+  bootstrap: FIT_DEFAULTS.bootstrap,
+  seed: FIT_DEFAULTS.seed,
+  ciLevel: FIT_DEFAULTS.ciLevel,
   holdoutLargest: 0,
   predict: [],
   approach3: true,
@@ -57,7 +58,7 @@ export function dataHash(obs: Observation[]): string {
 export function bandGrid(budgets: number[]): number[] {
   if (budgets.length === 0) return [];
   const lo = Math.log10(Math.min(...budgets));
-  const hi = Math.log10(Math.max(...budgets, scaleCounts(PRESETS['67b']).M * PRESETS['67b'].tokens));
+  const hi = Math.log10(Math.max(...budgets, presetCompute(PRESETS['67b'])));
   return Array.from({ length: 41 }, (_, i) => 10 ** (lo + ((hi - lo) * i) / 40));
 }
 

@@ -1,7 +1,7 @@
 // Representation comparison (paper App. A.2): refit approach 2 and the loss curve with the model scale counted as M, 6·N1 or 6·N2
 // (compute = scale × tokens, budgets kept) and predict the 7B/67B loss under each — M should predict best.
 import type { FitDetails } from '../schema/laws.ts';
-import type { Representation } from '../flops/flops.ts';
+import { REPRESENTATIONS, type Representation } from '../flops/flops.ts';
 import type { Observation } from './types.ts';
 import { approach2 } from './approach2.ts';
 import { fitLossCurve } from './losscurve.ts';
@@ -26,7 +26,7 @@ export function compareRepresentations(obs: Observation[], window: number, targe
   const warnings: string[] = [];
   if (obs.length === 0 || !obs.every((o) => o.reps)) return { warnings };
   const entries: NonNullable<FitDetails['representations']> = [];
-  for (const rep of ['M', '6N1', '6N2'] as Representation[]) {
+  for (const rep of REPRESENTATIONS) {
     const r = approach2(inRepresentation(obs, rep), { window, dataAt: 'interpolate' });
     if (!r.scale || !r.data) {
       warnings.push(`representation ${rep}: allocation laws could not be fitted`);

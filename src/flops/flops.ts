@@ -1,7 +1,17 @@
 // Model scale the DeepSeek LLM way (paper Eq. 2, Table 3): N1, N2 and M, the non-embedding FLOPs per token including attention.
 import type { ModelShape } from './shape.ts';
+import { InputError } from '../util/errors.ts';
 
-export type Representation = 'M' | '6N1' | '6N2';
+/** How model scale is counted (paper App. A.2): M (non-embedding FLOPs/token incl. attention), 6·N1 (non-embedding params), 6·N2 (all params). */
+export const REPRESENTATIONS = ['M', '6N1', '6N2'] as const;
+export type Representation = (typeof REPRESENTATIONS)[number];
+export const DEFAULT_REPRESENTATION: Representation = 'M';
+
+/** A representation or an InputError naming where it came from. */
+export function parseRepresentation(v: unknown, where: { file?: string; line?: number; field?: string }): Representation {
+  if (typeof v === 'string' && (REPRESENTATIONS as readonly string[]).includes(v)) return v as Representation;
+  throw new InputError(`unknown representation ${JSON.stringify(v)} (choices: ${REPRESENTATIONS.join(', ')})`, where);
+}
 
 export interface ScaleCounts {
   /** Non-embedding parameters (Kaplan's N): attention and FFN matmuls; norms excluded. */
@@ -50,8 +60,23 @@ export function paperFormulas(nLayer: number, dModel: number, seqLen: number, vo
 
 /** FLOPs per token of a shape in the chosen representation (M, 6·N1 or 6·N2). */
 export function scalePerToken(s: ModelShape, rep: Representation): number {
-  const c = scaleCounts(s);
-  return rep === 'M' ? c.M : rep === '6N1' ? 6 * c.N1 : 6 * c.N2;
+  return scaleOfCounts(scaleCounts(s), rep);
+}
+
+/** FLOPs per token in a representation from known counts (a run row's M, N1, N2); NaN when the needed count is missing. */
+export function scaleOfCounts(c: { M?: number; N1?: number; N2?: number }, rep: Representation): number {
+  const v = rep === 'M' ? c.M : rep === '6N1' ? c.N1 : c.N2;
+  if (v === undefined || !Number.isFinite(v)) return NaN;
+  return rep === 'M' ? v : 6 * v;
+}
+
+/**
+ * THE compute rule of the toolkit: C = scale(representation) × tokens. Plan, train, fit and report all call this, so a plan made in
+ * any representation is spent, checked and fitted in the same one. Accepts a shape or known counts.
+ */
+export function computeFlops(shapeOrCounts: ModelShape | { M?: number; N1?: number; N2?: number }, tokens: number, rep: Representation): number {
+  const scale = 'nLayer' in shapeOrCounts ? scalePerToken(shapeOrCounts, rep) : scaleOfCounts(shapeOrCounts, rep);
+  return scale * tokens;
 }
 
 /** Rows of the paper's Table 3 (n_vocab 102400, l_seq 4096). */

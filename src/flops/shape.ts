@@ -1,5 +1,5 @@
 // The shape of a LLaMA-style decoder (what the planner emits and the trainer builds), its validation, and the paper's presets.
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 
 /** A decoder-only LLaMA model: pre-norm RMSNorm, attention with RoPE (GQA when nKvHeads < nHeads), SwiGLU FFN of width dFf. */
 export interface ModelShape {
@@ -17,18 +17,6 @@ export function llamaFfn(dModel: number, multipleOf?: number): number {
   const m = multipleOf ?? Math.min(256, Math.max(8, 2 ** Math.floor(Math.log2(dModel / 16))));
   const hidden = Math.floor((2 * 4 * dModel) / 3);
   return m * Math.ceil(hidden / m);
-}
-
-/** DeepSeek LLM 7B and 67B (paper Table 2). */
-export const PRESETS: Record<string, ModelShape & { tokens: number; batchSeqs: number; lr: number }> = {
-  '7b': { nLayer: 30, dModel: 4096, nHeads: 32, nKvHeads: 32, dFf: 11008, seqLen: 4096, vocab: 102400, tokens: 2e12, batchSeqs: 2304, lr: 4.2e-4 },
-  '67b': { nLayer: 95, dModel: 8192, nHeads: 64, nKvHeads: 8, dFf: 22016, seqLen: 4096, vocab: 102400, tokens: 2e12, batchSeqs: 4608, lr: 3.2e-4 },
-};
-
-export function preset(name: string, flag = '--model'): ModelShape & { tokens: number; batchSeqs: number; lr: number } {
-  const p = PRESETS[name.toLowerCase()];
-  if (!p) throw new InputError(`unknown preset '${name}' (known: ${Object.keys(PRESETS).join(', ')})`, { field: flag });
-  return p;
 }
 
 /** Throws an InputError naming the field when a shape cannot be built. `where` prefixes field names (e.g. a file). */

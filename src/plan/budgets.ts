@@ -1,5 +1,5 @@
 // Parsing compute budgets from the command line: "3e20", "1e17,3e17,1e18" or log-spaced "1e17:3e20:8".
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 
 function parseBudget(s: string, flag: string): number {
   const v = Number(s.trim());

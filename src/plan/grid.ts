@@ -3,7 +3,7 @@ import { scaleCounts, scalePerToken, type Representation } from '../flops/flops.
 import { evalLossLaw, evalPowerLaw, type LawsFile, type PowerLaw } from '../schema/laws.ts';
 import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type GridSettings, type PlanFile } from '../schema/plan.ts';
 import type { ModelShape } from '../flops/shape.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { makeSchedule } from './schedule.ts';
 import { solveShapes, SOLVER_TOLERANCE } from './shape-solver.ts';
 

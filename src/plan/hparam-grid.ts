@@ -2,7 +2,7 @@
 import { scalePerToken } from '../flops/flops.ts';
 import { evalPowerLaw, type LawsFile } from '../schema/laws.ts';
 import type { BudgetPlan, GridPoint, PlanFile } from '../schema/plan.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { allocateTokens, checkBudgets, gridPoint, hyperparameters, planFile, type PlanOptions } from './grid.ts';
 import { solveShape } from './shape-solver.ts';
 

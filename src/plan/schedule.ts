@@ -1,6 +1,6 @@
 // Learning-rate schedules (paper §2.2): multi-step (warm-up, 100% to 80% of tokens, 31.6% to 90%, 10% after), cosine and constant; and the warm-up rule for small runs.
 import type { ScheduleSpec } from '../schema/plan.ts';
-import type { ScheduleName } from '../schema/runs.ts';
+import type { ScheduleName } from '../schema/settings.ts';
 
 /** Multi-step decay points as fractions of training tokens and the LR multipliers after them (DeepSeek LLM §2.2). */
 export const MULTISTEP_FRACTIONS = [0.8, 0.9] as const;

@@ -1,6 +1,6 @@
 // Confidence bands of fitted laws over compute: from the fit's own bands when it wrote them (details.bands), else rebuilt for a power law from its marginal intervals.
 import type { FitDetails, LawsFile, PowerLaw } from '../schema/laws.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 
 /** The band [lo, hi] of a fitted curve at one compute value. */
 export interface BandPoint {

@@ -3,20 +3,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { readLaws, type LawsFile } from '../schema/laws.ts';
 import { readRunCsv, type RunRow } from '../schema/runs.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { sha256File } from '../util/hash.ts';
-import { scaleCounts } from '../flops/flops.ts';
-import { PRESETS } from '../flops/shape.ts';
 import { PAPER_LAWS_PATH } from '../laws/load.ts';
 import type { ReportDataset, ReportTarget } from './types.ts';
 
-/** Training tokens of DeepSeek LLM 7B and 67B (paper Table 2). */
-export const TARGET_TOKENS = 2e12;
-
-/** The extrapolation targets: C = M·D for the paper's 7B and 67B (M from their real shapes, D = 2T tokens). */
-export function paperTargets(): ReportTarget[] {
-  return (['7b', '67b'] as const).map((k) => ({ label: `DeepSeek ${k.toUpperCase()}`, key: k, compute: scaleCounts(PRESETS[k]).M * TARGET_TOKENS }));
-}
+export { paperTargets } from '../flops/targets.ts';
 
 /** Reads and validates every fits file; labels are the files' names, made unique with the file name when two collide. */
 export function loadDatasets(files: string[]): ReportDataset[] {

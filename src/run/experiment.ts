@@ -10,7 +10,7 @@ import { DEFAULT_PLAN_OPTIONS, makePlan, type PlanOptions } from '../plan/grid.t
 import { makeHparamPlan } from '../plan/hparam-grid.ts';
 import { prepareDataset } from '../data/prepare.ts';
 import { BYTE_VOCAB } from '../data/split.ts';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { trainPlan, type TrainSummary } from '../train/workers.ts';
 import { fitRunFiles } from '../fit/fit-files.ts';
 import { writeReport } from '../report/report.ts';

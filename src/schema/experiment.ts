@@ -1,15 +1,13 @@
 // The experiment JSON (docs/experiments.md): everything `scaling run` executes — data, budgets, grid, training, fitting, report.
 import { basename, dirname, resolve } from 'node:path';
-import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
+import { InputError, requireNumber, requireObject, requireString } from '../util/errors.ts';
 import { readJsonFile } from './json-file.ts';
-import type { ScheduleName } from './runs.ts';
 import type { GridSettings } from './plan.ts';
-import type { BackendName } from '../train/api.ts';
+import { DATASETS, DEFAULT_SCHEDULE, DEFAULT_WARMUP, FIT_DEFAULTS, TRAIN_DEFAULTS, oneOf, parseBackend, parseDataset, parseSchedule, parseWarmup, type BackendName, type DatasetName } from './settings.ts';
+import { parseTargets } from '../flops/targets.ts';
 
 export const EXPERIMENT_SCHEMA = 'scaling.experiment';
 export const EXPERIMENT_VERSION = 1;
-
-export const KNOWN_DATASETS = ['curated', 'noisy'] as const;
 
 /**
  * 'isoflop': the paper's §3.2 study — per budget, `points` model/data allocations around the laws' M_opt, batch and LR from Eq. 1.
@@ -23,8 +21,8 @@ export interface ExperimentFile extends GridSettings {
   name: string;
   description?: string;
   study: StudyKind;
-  /** Datasets to train on (each gets its own plan, runs and fit): 'curated', 'noisy'. */
-  datasets: string[];
+  /** Datasets to train on (each gets its own plan, runs and fit): see DATASETS in settings.ts. */
+  datasets: DatasetName[];
   /** Compute budgets in FLOPs: a list, or {from, to, count} log-spaced. */
   budgets: number[] | { from: number; to: number; count: number };
   /** Laws giving M_opt for the grid centre and B_opt/η_opt for training (default: the paper's, fits/deepseek-llm.json). */
@@ -54,22 +52,40 @@ export interface ExperimentFile extends GridSettings {
   data?: string;
 }
 
+export const STUDY_KINDS = ['isoflop', 'hparams'] as const satisfies readonly StudyKind[];
+
+/** Experiment defaults: the CPU-sized byte-level grid; schedule, warm-up, training and fit settings from their homes (settings.ts). */
 const DEFAULTS = {
   study: 'isoflop' as StudyKind,
   points: 5,
   span: 4,
   seqLen: 128,
   vocab: 256,
-  schedule: 'multistep' as ScheduleName,
-  warmup: 'auto',
+  schedule: DEFAULT_SCHEDULE,
+  warmup: DEFAULT_WARMUP,
   seed: 0,
-  train: { backend: 'auto' as BackendName, checkpointEvery: 300, evals: 10 },
-  fit: { window: 0, bootstrap: 1000, hyperThreshold: 0.0025, predict: ['7b', '67b'] },
+  train: { backend: TRAIN_DEFAULTS.backend, checkpointEvery: TRAIN_DEFAULTS.checkpointEvery, evals: TRAIN_DEFAULTS.evals },
+  fit: { window: FIT_DEFAULTS.window, bootstrap: FIT_DEFAULTS.bootstrap, hyperThreshold: FIT_DEFAULTS.hyperThreshold, predict: [...FIT_DEFAULTS.predict] },
 };
 
 function numberList(v: unknown, field: string, file: string): number[] {
   if (!Array.isArray(v) || v.length === 0) throw new InputError('expected a non-empty array of numbers', { file, field });
   return v.map((x, i) => requireNumber(x, `${field}[${i}]`, file, { positive: true }));
+}
+
+/** fit.predict: every item parsed now (as `scaling fit --predict` would), so a bad target fails before any training. */
+function predictList(v: unknown, file: string): string[] {
+  if (!Array.isArray(v)) throw new InputError('expected an array of strings', { file, field: 'fit.predict' });
+  return v.map((p, i) => {
+    const item = requireString(p, `fit.predict[${i}]`, file);
+    try {
+      parseTargets([item]);
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(e.message.replace(/^--predict: /, ''), { file, field: `fit.predict[${i}]` });
+      throw e;
+    }
+    return item;
+  });
 }
 
 /** Validates an experiment object, fills defaults, and names the field of any problem. */
@@ -79,12 +95,10 @@ export function validateExperiment(raw: unknown, file: string): ExperimentFile {
   if (o.version !== EXPERIMENT_VERSION) throw new InputError(`unsupported version ${JSON.stringify(o.version)}`, { file, field: 'version' });
   const name = requireString(o.name ?? basename(file, '.json'), 'name', file);
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new InputError(`must be filesystem-safe, got ${JSON.stringify(name)}`, { file, field: 'name' });
-  const study = (o.study ?? DEFAULTS.study) as StudyKind;
-  if (study !== 'isoflop' && study !== 'hparams') throw new InputError(`must be "isoflop" or "hparams", got ${JSON.stringify(study)}`, { file, field: 'study' });
-  if (!Array.isArray(o.datasets) || o.datasets.length === 0) throw new InputError('expected a non-empty array', { file, field: 'datasets' });
-  o.datasets.forEach((d, i) => {
-    if (!(KNOWN_DATASETS as readonly string[]).includes(d as string)) throw new InputError(`unknown dataset ${JSON.stringify(d)} (known: ${KNOWN_DATASETS.join(', ')})`, { file, field: `datasets[${i}]` });
-  });
+  const study = oneOf(STUDY_KINDS, o.study ?? DEFAULTS.study, { file, field: 'study' }, 'study');
+  if (!Array.isArray(o.datasets) || o.datasets.length === 0) throw new InputError(`expected a non-empty array of ${DATASETS.join(', ')}`, { file, field: 'datasets' });
+  const datasets = o.datasets.map((d, i) => parseDataset(d, { file, field: `datasets[${i}]` }));
+  if (new Set(datasets).size !== datasets.length) throw new InputError('a dataset is listed twice', { file, field: 'datasets' });
   let budgets: ExperimentFile['budgets'];
   if (Array.isArray(o.budgets)) budgets = numberList(o.budgets, 'budgets', file);
   else {
@@ -100,11 +114,9 @@ export function validateExperiment(raw: unknown, file: string): ExperimentFile {
   const points = num('points', DEFAULTS.points, { integer: true, min: 3 });
   const span = num('span', DEFAULTS.span, { positive: true });
   if (span <= 1) throw new InputError(`must be > 1, got ${span}`, { file, field: 'span' });
-  const schedule = (o.schedule ?? DEFAULTS.schedule) as ScheduleName;
-  if (!['multistep', 'cosine', 'constant'].includes(schedule)) throw new InputError(`unknown schedule ${JSON.stringify(schedule)}`, { file, field: 'schedule' });
+  const schedule = parseSchedule(o.schedule ?? DEFAULTS.schedule, { file, field: 'schedule' });
   const trainRaw = o.train === undefined ? {} : requireObject(o.train, 'train', file);
-  const backend = (trainRaw.backend ?? DEFAULTS.train.backend) as BackendName;
-  if (!['auto', 'wasm', 'cpu', 'node', 'node-gpu'].includes(backend)) throw new InputError(`unknown backend ${JSON.stringify(backend)}`, { file, field: 'train.backend' });
+  const backend: BackendName = parseBackend(trainRaw.backend ?? DEFAULTS.train.backend, { file, field: 'train.backend' });
   const fitRaw = o.fit === undefined ? {} : requireObject(o.fit, 'fit', file);
   const reportRaw = o.report === undefined ? {} : requireObject(o.report, 'report', file);
   const exp: ExperimentFile = {
@@ -113,14 +125,14 @@ export function validateExperiment(raw: unknown, file: string): ExperimentFile {
     name,
     ...(o.description !== undefined ? { description: requireString(o.description, 'description', file) } : {}),
     study,
-    datasets: o.datasets as string[],
+    datasets,
     budgets,
     points,
     span,
     seqLen: num('seqLen', DEFAULTS.seqLen, { integer: true, min: 2 }),
     vocab: num('vocab', DEFAULTS.vocab, { integer: true, min: 2 }),
     schedule,
-    warmup: o.warmup === undefined ? DEFAULTS.warmup : requireString(o.warmup, 'warmup', file),
+    warmup: parseWarmup(o.warmup ?? DEFAULTS.warmup, { file, field: 'warmup' }),
     seed: num('seed', DEFAULTS.seed, { integer: true, min: 0 }),
     ...(o.laws !== undefined ? { laws: requireString(o.laws, 'laws', file) } : {}),
     train: {
@@ -134,7 +146,7 @@ export function validateExperiment(raw: unknown, file: string): ExperimentFile {
       window: fitRaw.window === undefined ? DEFAULTS.fit.window : requireNumber(fitRaw.window, 'fit.window', file, { integer: true, min: 0 }),
       bootstrap: fitRaw.bootstrap === undefined ? DEFAULTS.fit.bootstrap : requireNumber(fitRaw.bootstrap, 'fit.bootstrap', file, { integer: true, min: 0 }),
       hyperThreshold: fitRaw.hyperThreshold === undefined ? DEFAULTS.fit.hyperThreshold : requireNumber(fitRaw.hyperThreshold, 'fit.hyperThreshold', file, { positive: true }),
-      predict: fitRaw.predict === undefined ? DEFAULTS.fit.predict : (Array.isArray(fitRaw.predict) ? fitRaw.predict.map((p, i) => requireString(p, `fit.predict[${i}]`, file)) : (() => { throw new InputError('expected an array of strings', { file, field: 'fit.predict' }); })()),
+      predict: fitRaw.predict === undefined ? DEFAULTS.fit.predict : predictList(fitRaw.predict, file),
     },
     report: { title: reportRaw.title === undefined ? `${name}: scaling study` : requireString(reportRaw.title, 'report.title', file) },
     ...(o.out !== undefined ? { out: requireString(o.out, 'out', file) } : {}),

@@ -1,6 +1,6 @@
 // Reading and writing the JSON formats (plan, laws, experiment): one place for "cannot read" / "not valid JSON" errors and atomic writes.
 import { readFileSync } from 'node:fs';
-import { InputError } from './errors.ts';
+import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 
 /** Parsed JSON of `file`; an unreadable file or invalid JSON is an InputError naming the file. `what` names the kind of file. */

@@ -1,5 +1,5 @@
 // The laws/fits JSON format (docs/laws-format.md): fitted or published scaling laws with provenance. Written by `scaling fit`, read by `plan`, `fit --predict` and `report`.
-import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
+import { InputError, requireNumber, requireObject, requireString } from '../util/errors.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 import type { Representation } from '../flops/flops.ts';
 

@@ -1,9 +1,9 @@
 // The plan JSON (docs/plan.md, "Plan JSON"): budgets and their IsoFLOP grids of concrete, trainable grid points. Written by `scaling plan`, read by `scaling train`.
-import { InputError, requireNumber, requireObject, requireString } from './errors.ts';
+import { InputError, requireNumber, requireObject, requireString } from '../util/errors.ts';
 import { readJsonFile, writeJsonFile } from './json-file.ts';
 import { validateShape, type ModelShape } from '../flops/shape.ts';
 import type { Representation } from '../flops/flops.ts';
-import type { ScheduleName } from './runs.ts';
+import { parseSchedule, type ScheduleName } from './settings.ts';
 
 export const PLAN_SCHEMA = 'scaling.plan';
 export const PLAN_VERSION = 1;
@@ -97,7 +97,7 @@ function validatePoint(p: unknown, field: string, file?: string): GridPoint {
   for (const k of ['budget', 'M', 'N1', 'N2', 'tokens', 'flops', 'batchTokens', 'batchSeqs', 'lr', 'steps']) requireNumber(o[k], `${field}.${k}`, file, { positive: true });
   requireNumber(o.seed, `${field}.seed`, file, { integer: true, min: 0 });
   const s = requireObject(o.schedule, `${field}.schedule`, file);
-  if (!['multistep', 'cosine', 'constant'].includes(s.name as string)) throw new InputError(`unknown schedule ${JSON.stringify(s.name)}`, { file, field: `${field}.schedule.name` });
+  parseSchedule(s.name, { file, field: `${field}.schedule.name` });
   requireNumber(s.warmupSteps, `${field}.schedule.warmupSteps`, file, { integer: true, min: 0 });
   requireNumber(s.totalSteps, `${field}.schedule.totalSteps`, file, { integer: true, positive: true });
   if (!Array.isArray(s.breakpoints) || !Array.isArray(s.factors)) throw new InputError('breakpoints and factors must be arrays', { file, field: `${field}.schedule` });

@@ -1,11 +1,13 @@
 // The run CSV (docs/fit.md, "Our run CSV"): one row per evaluation of a training run. Written by `scaling train`, read by `scaling fit` and `scaling report`.
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { InputError } from './errors.ts';
+import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 
 export type RunStatus = 'running' | 'done' | 'diverged';
-export type ScheduleName = 'multistep' | 'cosine' | 'constant';
+export type { ScheduleName } from './settings.ts';
+import { SCHEDULES, type ScheduleName } from './settings.ts';
+import { DEFAULT_REPRESENTATION, parseRepresentation, type Representation } from '../flops/flops.ts';
 
 /** One evaluation of one run. Losses: val_loss/train_loss in nats per token, val_bpb in bits per byte (= nats/token ÷ ln 2 ÷ bytes/token). */
 export interface RunRow {
@@ -30,7 +32,7 @@ export interface RunRow {
   step: number;
   /** Training tokens seen so far. */
   tokens: number;
-  /** Compute spent so far: M × tokens. */
+  /** Compute spent so far in the plan's representation (src/flops/flops.ts computeFlops): M × tokens for the paper's plans. */
   flops: number;
   /** Learning rate at this step. */
   lr: number;
@@ -42,17 +44,21 @@ export interface RunRow {
   seed: number;
   /** sha256 (first 16 hex) of the validation tokens the run evaluated on. */
   val_hash: string;
+  /** Representation the plan counted compute in (M, 6N1, 6N2); 'M' when the column is absent (files before it existed). */
+  representation: Representation;
 }
 
 export const RUN_COLUMNS: (keyof RunRow)[] = [
   'run_id', 'dataset', 'budget', 'n_layer', 'd_model', 'n_heads', 'n_kv_heads', 'd_ff', 'seq_len', 'vocab', 'M', 'N1', 'N2',
-  'batch_tokens', 'lr_max', 'schedule', 'step', 'tokens', 'flops', 'lr', 'train_loss', 'val_loss', 'val_bpb', 'elapsed_s', 'status', 'seed', 'val_hash',
+  'batch_tokens', 'lr_max', 'schedule', 'step', 'tokens', 'flops', 'lr', 'train_loss', 'val_loss', 'val_bpb', 'elapsed_s', 'status', 'seed', 'val_hash', 'representation',
 ];
 
-const STRING_COLUMNS = new Set<keyof RunRow>(['run_id', 'dataset', 'schedule', 'status', 'val_hash']);
+const STRING_COLUMNS = new Set<keyof RunRow>(['run_id', 'dataset', 'schedule', 'status', 'val_hash', 'representation']);
 /** Columns that may be NaN/inf (a diverged run records the loss that diverged). */
 const LOSS_COLUMNS = new Set<keyof RunRow>(['train_loss', 'val_loss', 'val_bpb']);
-const OPTIONAL_COLUMNS = new Set<keyof RunRow>(['seed', 'val_hash']);
+const OPTIONAL_COLUMNS = new Set<keyof RunRow>(['seed', 'val_hash', 'representation']);
+/** Values of optional string columns absent from a file. */
+const OPTIONAL_DEFAULTS: Partial<Record<keyof RunRow, string>> = { val_hash: '', representation: DEFAULT_REPRESENTATION };
 
 /** Quote a CSV field when it needs it (RFC 4180). */
 function csvField(v: unknown): string {
@@ -151,7 +157,7 @@ export function parseRunCsv(text: string, file: string): (RunRow & { line: numbe
     for (const c of RUN_COLUMNS) {
       const raw = values[c];
       if (STRING_COLUMNS.has(c)) {
-        if (OPTIONAL_COLUMNS.has(c) && raw === undefined) { row[c] = ''; continue; }
+        if (OPTIONAL_COLUMNS.has(c) && raw === undefined) { row[c] = OPTIONAL_DEFAULTS[c] ?? ''; continue; }
         if (raw === undefined || (raw.trim() === '' && c !== 'val_hash')) throw new InputError('missing value', { file, line, field: c });
         row[c] = raw.trim();
       } else if (OPTIONAL_COLUMNS.has(c) && (raw === undefined || raw.trim() === '')) {
@@ -161,7 +167,8 @@ export function parseRunCsv(text: string, file: string): (RunRow & { line: numbe
       }
     }
     if (!['running', 'done', 'diverged'].includes(row.status as string)) throw new InputError(`must be running, done or diverged, got '${row.status}'`, { file, line, field: 'status' });
-    if (!['multistep', 'cosine', 'constant'].includes(row.schedule as string)) throw new InputError(`must be multistep, cosine or constant, got '${row.schedule}'`, { file, line, field: 'schedule' });
+    parseRepresentation(row.representation, { file, line, field: 'representation' });
+    if (!(SCHEDULES as readonly string[]).includes(row.schedule as string)) throw new InputError(`must be one of ${SCHEDULES.join(', ')}, got '${row.schedule}'`, { file, line, field: 'schedule' });
     const key = `${row.run_id}\u0000${row.step}`;
     if (seen.has(key)) throw new InputError(`duplicate row for run '${row.run_id}' step ${row.step} (first at line ${seen.get(key)})`, { file, line, field: 'step' });
     seen.set(key, line);

@@ -1,7 +1,7 @@
 // The contract between the model/optimizer (src/train/trainer.ts) and the training loop, checkpoints and workers.
 import type { ModelShape } from '../flops/shape.ts';
 
-export type BackendName = 'auto' | 'wasm' | 'cpu' | 'node' | 'node-gpu';
+export type { BackendName } from '../schema/settings.ts';
 
 export interface TrainerConfig {
   shape: ModelShape;

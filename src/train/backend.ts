@@ -1,15 +1,15 @@
 // TensorFlow.js backend selection: auto (tfjs-node-gpu → tfjs-node → wasm), wasm (default, with our fast kernels), cpu (pure JS reference).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { BackendName } from './api.ts';
-import { InputError } from '../schema/errors.ts';
+import { BACKENDS, type BackendName } from '../schema/settings.ts';
+import { InputError } from '../util/errors.ts';
 import { registerWasmMatMul } from './kernels/matmul-wasm.ts';
 import { registerWasmSegmentSum } from './kernels/segment-sum-wasm.ts';
 import { registerWasmCopyFree } from './kernels/copy-free-wasm.ts';
 import { registerAdamWKernels } from './kernels/adamw-kernel.ts';
 import { registerFusedOps } from './kernels/fused-ops.ts';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'];
+const BACKEND_NAMES: readonly BackendName[] = BACKENDS;
 
 let active: string | undefined;
 
@@ -45,7 +45,7 @@ async function use(name: string): Promise<string> {
  * Selects and initialises the backend; returns the one actually in use. Idempotent: a second call with the same (or 'auto')
  * name returns the active backend. Must run before any tensor is created.
  */
-export async function initBackend(name: BackendName = 'wasm'): Promise<string> {
+export async function initBackend(name: BackendName = 'auto'): Promise<string> {
   if (!BACKEND_NAMES.includes(name)) throw new InputError(`unknown backend '${name}' (known: ${BACKEND_NAMES.join(', ')})`, { field: '--backend' });
   if (active !== undefined && (name === 'auto' || backendId(name) === active)) return active;
   switch (name) {

@@ -1,5 +1,5 @@
 // Batches of byte tokens: seeded random windows of train.bin (state = one RNG word, checkpointable) and fixed, non-overlapping validation windows.
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { Rng } from './rng.ts';
 
 export interface Batch {

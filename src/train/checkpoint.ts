@@ -1,6 +1,6 @@
 // Training checkpoints: one binary file per run (magic, JSON header, raw float32 tensors), written atomically, read back exactly.
 import { existsSync, readFileSync } from 'node:fs';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import type { RunRow } from '../schema/runs.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import type { TrainerState } from './api.ts';

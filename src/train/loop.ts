@@ -2,10 +2,10 @@
 // writing runs/<id>.csv (running → done | diverged) and checkpoints (periodic, on stop, at the end); resumes from its checkpoint.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import type { GridPoint } from '../schema/plan.ts';
 import { readRunCsv, writeRunCsv, type RunRow, type RunStatus } from '../schema/runs.ts';
-import { scaleCounts } from '../flops/flops.ts';
+import { computeFlops, DEFAULT_REPRESENTATION, scaleCounts, type Representation } from '../flops/flops.ts';
 import { lrAt } from '../plan/schedule.ts';
 import { sha256 } from '../util/hash.ts';
 import type { LoadedDataset } from '../data/dataset.ts';
@@ -14,13 +14,14 @@ import { initStdFor, PAPER_OPTIMIZER, type BackendName, type Trainer, type Train
 import { TrainBatches, validationBatches, validationWindows, spreadWindows, windowBytes, meanLoss, type Batch } from './batches.ts';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { tryLock, type RunLock } from './lock.ts';
+import { TRAIN_DEFAULTS } from '../schema/settings.ts';
 
 /** Relative tolerance between M × tokens and the grid point's budget C (the issue's 1% rule). */
 export const BUDGET_TOLERANCE = 0.01;
-export const DEFAULT_EVAL_POINTS = 10;
+export const DEFAULT_EVAL_POINTS: number = TRAIN_DEFAULTS.evals;
 /** Intermediate evaluations use ≈ this many bytes of val.bin, as windows spread over all of it (the final one uses all of it): a full 256 KiB pass costs more than a micro run trains. */
-export const DEFAULT_EVAL_BYTES = 32 * 1024;
-export const DEFAULT_CHECKPOINT_EVERY_S = 300;
+export const DEFAULT_EVAL_BYTES: number = TRAIN_DEFAULTS.evalBytes;
+export const DEFAULT_CHECKPOINT_EVERY_S: number = TRAIN_DEFAULTS.checkpointEvery;
 const YIELD_EVERY_MS = 100;
 /** A validation loss above this multiple of ln(vocab) (the loss of a uniform guess) marks a run as diverged even when finite. */
 export const DIVERGED_LOSS_FACTOR = 3;
@@ -64,6 +65,8 @@ export interface TrainPointOptions {
   shouldStop?: () => boolean;
   /** Take the run's lock (default true). */
   lock?: boolean;
+  /** The plan's representation: compute = scale(representation) × tokens must hit each point's budget (default M). */
+  representation?: Representation;
 }
 
 export type PointStatus = RunStatus | 'stopped' | 'locked';
@@ -96,9 +99,10 @@ export function evalSteps(steps: number, n = DEFAULT_EVAL_POINTS): number[] {
 
 /**
  * Checks a grid point against the dataset and the compute rule: byte vocabulary, batch = batchSeqs × seqLen, tokens = steps × batch,
- * M recomputed from the shape (paper Eq. 2), and M × tokens within 1% of the budget C. Returns M and the compute spent.
+ * M recomputed from the shape (paper Eq. 2), and the compute in the plan's representation (computeFlops) within 1% of the budget C.
+ * Returns M and the compute spent.
  */
-export function checkPoint(p: GridPoint, dataset: LoadedDataset): { M: number; flops: number; relErr: number } {
+export function checkPoint(p: GridPoint, dataset: LoadedDataset, representation: Representation = DEFAULT_REPRESENTATION): { M: number; flops: number; relErr: number } {
   const f = (k: string) => ({ field: `${p.id}.${k}` });
   if (p.shape.vocab !== BYTE_VOCAB) {
     throw new InputError(`vocab ${p.shape.vocab} ≠ ${BYTE_VOCAB}: dataset '${dataset.name}' is byte-level (plan it with --vocab 256)`, f('shape.vocab'));
@@ -107,9 +111,10 @@ export function checkPoint(p: GridPoint, dataset: LoadedDataset): { M: number; f
   if (!Number.isInteger(p.steps) || p.steps * p.batchTokens !== p.tokens) throw new InputError(`tokens ${p.tokens} ≠ steps ${p.steps} × batchTokens ${p.batchTokens}`, f('tokens'));
   const M = scaleCounts(p.shape).M;
   if (Math.abs(M - p.M) > 1e-9 * M) throw new InputError(`M ${p.M} does not match the shape's M ${M} (paper Eq. 2)`, f('M'));
-  const flops = M * p.tokens;
+  const flops = computeFlops(p.shape, p.tokens, representation);
   const relErr = Math.abs(flops / p.budget - 1);
-  if (relErr > BUDGET_TOLERANCE) throw new InputError(`M × tokens = ${flops.toExponential(4)} is ${(relErr * 100).toFixed(2)}% from the budget ${p.budget.toExponential(4)} (limit 1%)`, f('tokens'));
+  const rule = representation === 'M' ? 'M' : representation;
+  if (relErr > BUDGET_TOLERANCE) throw new InputError(`${rule} × tokens = ${flops.toExponential(4)} is ${(relErr * 100).toFixed(2)}% from the budget ${p.budget.toExponential(4)} (limit 1%)`, f('tokens'));
   return { M, flops, relErr };
 }
 
@@ -147,7 +152,7 @@ async function defaultCreateTrainer(backend: BackendName): Promise<(c: TrainerCo
 
 export async function trainPoint(point: GridPoint, opts: TrainPointOptions): Promise<TrainPointResult> {
   const ds = opts.dataset;
-  const { M } = checkPoint(point, ds);
+  const { M } = checkPoint(point, ds, opts.representation);
   const files = runFiles(opts.runsDir, point.id);
   const base = { id: point.id, resumedFrom: 0, rows: [] as RunRow[], step: 0, tokens: 0, flops: 0, elapsedS: 0 };
 
@@ -178,7 +183,9 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
   const key = runKey(point, ds, optimizer, evalBytes, evalPoints);
   const T = point.shape.seqLen;
   const B = point.batchSeqs;
-  const make = opts.createTrainer ?? (await defaultCreateTrainer(opts.backend ?? 'wasm'));
+  const rep = opts.representation ?? DEFAULT_REPRESENTATION;
+  const scale = computeFlops(point.shape, 1, rep);
+  const make = opts.createTrainer ?? (await defaultCreateTrainer(opts.backend ?? TRAIN_DEFAULTS.backend));
   const trainer = await make({ shape: point.shape, seed: point.seed, ...optimizer });
   try {
     const sampler = new TrainBatches(ds.train, B, T, point.seed);
@@ -233,8 +240,8 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
       run_id: point.id, dataset: ds.name, budget: point.budget,
       n_layer: point.shape.nLayer, d_model: point.shape.dModel, n_heads: point.shape.nHeads, n_kv_heads: point.shape.nKvHeads, d_ff: point.shape.dFf,
       seq_len: T, vocab: point.shape.vocab, M, N1: point.N1, N2: point.N2, batch_tokens: point.batchTokens, lr_max: point.lr, schedule: point.schedule.name,
-      step, tokens: step * point.batchTokens, flops: M * step * point.batchTokens, lr: lrAt(point.schedule, point.lr, Math.max(0, step - 1)),
-      train_loss: trainLoss, val_loss: valLoss, val_bpb: valLoss / Math.LN2, elapsed_s: Number(elapsed().toFixed(3)), status, seed: point.seed, val_hash: valHash,
+      step, tokens: step * point.batchTokens, flops: scale * step * point.batchTokens, lr: lrAt(point.schedule, point.lr, Math.max(0, step - 1)),
+      train_loss: trainLoss, val_loss: valLoss, val_bpb: valLoss / Math.LN2, elapsed_s: Number(elapsed().toFixed(3)), status, seed: point.seed, val_hash: valHash, representation: rep,
     });
     const report = (valLoss?: number, force = false) => {
       if (!opts.onProgress) return;
@@ -255,7 +262,7 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
     const result = (status: PointStatus): TrainPointResult => {
       const last = rows[rows.length - 1];
       return {
-        id: point.id, status, skipped: false, rows, resumedFrom, step, tokens: step * point.batchTokens, flops: M * step * point.batchTokens,
+        id: point.id, status, skipped: false, rows, resumedFrom, step, tokens: step * point.batchTokens, flops: scale * step * point.batchTokens,
         finalValLoss: status === 'done' ? last?.val_loss : undefined, elapsedS: elapsed(),
       };
     };

@@ -1,5 +1,5 @@
 // A training worker process (forked by trainPlan): loads the dataset and backend once, then trains the points the parent sends over IPC.
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { loadDataset, type LoadedDataset } from '../data/dataset.ts';
 import { initBackend } from './backend.ts';
 import { trainPoint } from './loop.ts';
@@ -40,7 +40,7 @@ process.on('message', async (m: ToWorker) => {
       busy = true;
       try {
         const r = await trainPoint(p, {
-          runsDir: init.runsDir, dataset, backend: init.backend, checkpointEvery: init.checkpointEvery, evalPoints: init.evalPoints, evalBytes: init.evalBytes, optimizer: init.optimizer,
+          runsDir: init.runsDir, dataset, backend: init.backend, checkpointEvery: init.checkpointEvery, evalPoints: init.evalPoints, evalBytes: init.evalBytes, optimizer: init.optimizer, representation: init.representation,
           shouldStop: () => stopping,
           onProgress: (progress) => send({ type: 'progress', progress }),
         });

@@ -4,12 +4,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { InputError } from '../schema/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { allPoints, type GridPoint, type PlanFile } from '../schema/plan.ts';
 import { loadDataset, type LoadedDataset } from '../data/dataset.ts';
 import { MultiProgress } from '../util/progress.ts';
 import { si } from '../util/format.ts';
 import type { BackendName, TrainerConfig } from './api.ts';
+import { TRAIN_DEFAULTS } from '../schema/settings.ts';
+import { DEFAULT_REPRESENTATION, type Representation } from '../flops/flops.ts';
 import { checkPoint, existingStatus, runFiles, trainPoint, type PointStatus, type TrainProgress, type TrainPointResult } from './loop.ts';
 
 export interface TrainPlanOptions {
@@ -36,6 +38,8 @@ export interface TrainPlanOptions {
   stopSignal?: AbortSignal;
   /** Install SIGINT/SIGTERM handlers that stop workers after a checkpoint (default true). */
   handleSignals?: boolean;
+  /** Set from the plan by trainPlan (callers need not give it). */
+  representation?: Representation;
 }
 
 export interface PointSummary {
@@ -112,6 +116,7 @@ export interface WorkerInit {
   evalPoints?: number;
   evalBytes?: number;
   optimizer?: Partial<Omit<TrainerConfig, 'shape' | 'seed'>>;
+  representation: Representation;
 }
 
 export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise<TrainSummary> {
@@ -120,7 +125,8 @@ export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise
   const dataDir = resolve(opts.dataDir);
   const dataset = loadDataset(dataDir, opts.dataset);
   const selected = selectPoints(plan, opts);
-  for (const p of selected) checkPoint(p, dataset); // every point valid before anything trains
+  const representation = plan.representation ?? DEFAULT_REPRESENTATION;
+  for (const p of selected) checkPoint(p, dataset, representation); // every point valid (in the plan's representation) before anything trains
   const jobs = opts.jobs ?? cpus().length;
   if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`must be an integer ≥ 1, got ${jobs}`, { field: '--jobs' });
 
@@ -173,9 +179,9 @@ export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise
     if (todo.length === 0) {
       // nothing to train
     } else if (jobs === 1) {
-      await runInProcess(todo, dataset, runsDir, opts, ui, log, summaries, doneTokens, bumpOverall, () => stopping, (h) => stopHandlers.push(h));
+      await runInProcess(todo, dataset, runsDir, { ...opts, representation }, ui, log, summaries, doneTokens, bumpOverall, () => stopping, (h) => stopHandlers.push(h));
     } else {
-      await runWorkers(todo, workerCount, { runsDir, dataDir, dataset: opts.dataset, backend: opts.backend ?? 'wasm', checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, evalBytes: opts.evalBytes, optimizer: opts.optimizer },
+      await runWorkers(todo, workerCount, { runsDir, dataDir, dataset: opts.dataset, backend: opts.backend ?? TRAIN_DEFAULTS.backend, checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, evalBytes: opts.evalBytes, optimizer: opts.optimizer, representation },
         ui, log, summaries, doneTokens, bumpOverall, () => stopping, (h) => stopHandlers.push(h));
     }
   } finally {
@@ -208,7 +214,7 @@ async function runInProcess(
     bar?.setTotal(p.tokens);
     bar?.update(0, { label: p.id, detail: '' });
     const r = await trainPoint(p, {
-      runsDir, dataset, backend: opts.backend, checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, evalBytes: opts.evalBytes, optimizer: opts.optimizer,
+      runsDir, dataset, backend: opts.backend, checkpointEvery: opts.checkpointEvery, evalPoints: opts.evalPoints, evalBytes: opts.evalBytes, optimizer: opts.optimizer, representation: opts.representation,
       shouldStop: isStopping,
       onProgress: (pr) => {
         bar?.update(pr.tokens, { detail: progressDetail(pr) });

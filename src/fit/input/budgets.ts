@@ -1,5 +1,5 @@
 // Budget grouping for IsoFLOP fits: a budget column/label, a group column (budget = geometric mean of its C), or C snapped to budgets found in the data.
-import { InputError } from '../../schema/errors.ts';
+import { InputError } from '../../util/errors.ts';
 
 export type BudgetRule = { kind: 'label' } | { kind: 'group' } | { kind: 'snap'; tolerance: number };
 

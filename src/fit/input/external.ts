@@ -1,5 +1,5 @@
 // Other groups' runs through a column mapping: N, C, D with the Chinchilla derivations (C = 6ND), loss, LR, batch, budget labels.
-import { InputError } from '../../schema/errors.ts';
+import { InputError } from '../../util/errors.ts';
 import type { Table } from './table.ts';
 import { type ColumnMapping, type NumericColumn, type RowFilter, checkFilterColumns, matchAll, resolveColumnList, resolveNumericColumn } from './mapping.ts';
 

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
-import { InputError } from '../../schema/errors.ts';
+import { InputError } from '../../util/errors.ts';
 
 /** Each argument is a path or a glob; globs expand to their matches (sorted). A glob matching nothing is an error, as is a missing path. */
 export function expandInputs(args: readonly string[]): string[] {

@@ -1,5 +1,5 @@
 // Loads fit inputs (our run CSVs, or any CSV/JSON through a column mapping) into Observation[], with provenance and every exclusion reported.
-import { InputError } from '../../schema/errors.ts';
+import { InputError } from '../../util/errors.ts';
 import { sha256 } from '../../util/hash.ts';
 import type { Representation } from '../../flops/flops.ts';
 import type { Observation } from '../types.ts';

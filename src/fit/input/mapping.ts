@@ -1,5 +1,5 @@
 // Column mapping for other groups' files: `--col KEY=COLUMN[*FACTOR]` flags, row filters (`--filter col=value`, `!=`, `<`, `>`, `<=`, `>=`, `~regex`).
-import { InputError } from '../../schema/errors.ts';
+import { InputError } from '../../util/errors.ts';
 
 /** The quantities a mapped file can provide. N = parameters, C = training FLOPs, D = training tokens. */
 export const COL_KEYS = ['N', 'C', 'D', 'loss', 'lr', 'batch', 'budget', 'group', 'run', 'dataset'] as const;

@@ -1,7 +1,7 @@
 // Our own run CSVs (src/schema/runs.ts) → observations: the last row of a run with status done is its result, earlier rows its curve.
-import { InputError } from '../../schema/errors.ts';
+import { InputError } from '../../util/errors.ts';
 import { type RunRow, groupRuns, finalRow, parseRunCsv } from '../../schema/runs.ts';
-import type { Representation } from '../../flops/flops.ts';
+import { scaleOfCounts, type Representation } from '../../flops/flops.ts';
 import type { Observation } from '../types.ts';
 import { type RowFilter, checkFilterColumns, matchAll } from './mapping.ts';
 
@@ -29,10 +29,6 @@ export function lossUnitsOf(col: LossColumn): string {
   return col === 'val_bpb' ? 'bits-per-byte' : 'nats/token';
 }
 
-/** FLOPs per token of a run in the chosen representation (paper App. A.2: M, 6·N1, 6·N2). */
-function scaleOf(r: RunRow, rep: Representation): number {
-  return rep === 'M' ? r.M : rep === '6N1' ? 6 * r.N1 : 6 * r.N2;
-}
 
 export function readRunFile(text: string, file: string, opts: RunFileOptions): RunFileRead {
   const all = parseRunCsv(text, file);
@@ -59,7 +55,7 @@ export function readRunFile(text: string, file: string, opts: RunFileOptions): R
     }
     const loss = last[opts.lossColumn];
     if (!Number.isFinite(loss) || loss <= 0) throw new InputError(`a done run's final loss must be a positive number, got ${loss}`, { file, line: last.line, field: opts.lossColumn });
-    const scale = scaleOf(last, opts.representation);
+    const scale = scaleOfCounts(last, opts.representation);
     if (!(scale > 0)) throw new InputError(`must be > 0 for representation ${opts.representation}`, { file, line: last.line, field: opts.representation === 'M' ? 'M' : opts.representation === '6N1' ? 'N1' : 'N2' });
     if (!(last.tokens > 0)) throw new InputError('a done run must have trained on tokens > 0', { file, line: last.line, field: 'tokens' });
     if (!(last.budget > 0)) throw new InputError('must be > 0', { file, line: last.line, field: 'budget' });
@@ -77,7 +73,7 @@ export function readRunFile(text: string, file: string, opts: RunFileOptions): R
       loss,
       lr: last.lr_max > 0 ? last.lr_max : undefined,
       batchTokens: last.batch_tokens > 0 ? last.batch_tokens : undefined,
-      reps: { M: last.M, sixN1: 6 * last.N1, sixN2: 6 * last.N2 },
+      reps: { M: scaleOfCounts(last, 'M'), sixN1: scaleOfCounts(last, '6N1'), sixN2: scaleOfCounts(last, '6N2') },
       params: opts.representation === '6N2' ? last.N2 : last.N1,
       curve,
       source: { file, line: last.line },

@@ -1,6 +1,6 @@
 // Reads a table of records from CSV or JSON (an array of flat objects), keeping each record's 1-based file line for error messages.
 import { readFileSync } from 'node:fs';
-import { InputError } from '../../schema/errors.ts';
+import { InputError } from '../../util/errors.ts';
 import { parseCsvRecords } from '../../schema/runs.ts';
 
 /** One record: cell values as strings (JSON numbers are stringified), and the file line where the record starts. */
