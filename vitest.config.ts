@@ -2,6 +2,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // 'scaling' imported by name resolves to the TypeScript sources (the package's "source" export condition), not to dist/.
+  resolve: { conditions: ['source'] },
   test: {
     include: ['tests/**/*.test.ts'],
     pool: 'forks',

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `scaling` command: loads the TypeScript CLI through tsx (no build step), then hands over to src/cli/main.ts.
-import { register } from 'tsx/esm/api';
+// The `scaling` command: runs the CLI (src/cli/main.ts) compiled from dist/ when that build is fresh, else through tsx (bin/entry.js).
+import { importModule } from './entry.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await importModule('cli/main');
 await main(process.argv.slice(2));

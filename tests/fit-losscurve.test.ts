@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitLossCurve, fitLossPower } from '../src/fit/losscurve.ts';
 import { evalLossLaw } from '../src/schema/laws.ts';
-import { makeRng } from '../src/fit/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 const C = [1e17, 3e17, 1e18, 3e18, 1e19, 3e19, 1e20, 3e20];
 

@@ -1,7 +1,7 @@
 // Power laws in log space and the multiple regression used by the Step Law form.
 import { describe, expect, it } from 'vitest';
 import { fitPowerLaw, multiLinear } from '../src/fit/powerlaw.ts';
-import { makeRng } from '../src/fit/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 describe('fitPowerLaw', () => {
   it('recovers the paper Eq. 4 law exactly from noiseless points, r² = 1', () => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/train/backend.ts';
 import { stockBatchMatMul } from '../src/train/kernels/matmul-wasm.ts';
-import { makeRng } from '../src/fit/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 
 const rng = makeRng(7);
 function randn(shape: number[]): Float32Array {

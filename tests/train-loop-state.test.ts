@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../src/train/checkpoint.ts';
 import { TrainBatches, validationBatches } from '../src/train/batches.ts';
-import { Rng } from '../src/train/rng.ts';
+import { Rng } from '../src/util/rng.ts';
 import { InputError } from '../src/util/errors.ts';
 
 function checkpoint(headerPad: string): Checkpoint {
@@ -53,7 +53,7 @@ describe('batches', () => {
     for (let b = 0; b < 3; b++) for (let t = 0; t < 9; t++) expect(targets[b * 10 + t]).toBe(inputs[b * 10 + t + 1]);
   });
   it('sample offsets uniformly over the whole file', () => {
-    const r = new Rng(5);
+    const r = Rng.mixed(5);
     const hist = new Array(10).fill(0);
     for (let i = 0; i < 100_000; i++) hist[r.int(10)]++;
     for (const h of hist) expect(Math.abs(h - 10_000)).toBeLessThan(500); // ~5σ

@@ -6,7 +6,7 @@ import { initBackend } from '../src/train/backend.ts';
 import { LlamaModel, causalMask, matrixParamCount, paramSpecs, ropeTables } from '../src/train/model.ts';
 import { layerParams, scaleCounts } from '../src/flops/flops.ts';
 import type { ModelShape } from '../src/flops/shape.ts';
-import { makeRng } from '../src/fit/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 import { rmsNorm, softmaxCrossEntropy } from '../src/train/kernels/fused-ops.ts';
 
 // GQA (4 query heads over 2 K/V heads) and a non-standard FFN width, so nothing cancels by accident.

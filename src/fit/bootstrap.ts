@@ -3,7 +3,7 @@
 import { evalLossLaw, evalPowerLaw } from '../schema/laws.ts';
 import type { Interval, LossLaw, PowerLaw } from '../schema/laws.ts';
 import type { Representation } from '../flops/flops.ts';
-import { makeRng } from './rng.ts';
+import { makeRng } from '../util/rng.ts';
 import { parabolaOptimum, type PreparedBudget } from './approach2.ts';
 import { addLine, emptyLine, powerLawFromSums, fitPowerLaw } from './powerlaw.ts';
 import { fitLossCurve, fitLossPower, type LossFit } from './losscurve.ts';

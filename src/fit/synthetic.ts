@@ -1,6 +1,6 @@
 // Synthetic runs from known laws with seeded noise, shared by the fitter's tests and bench/fit.ts (never used on real data).
 import type { Observation } from './types.ts';
-import { makeRng, type Rng } from './rng.ts';
+import { makeRng, type Rng } from '../util/rng.ts';
 
 /** Chinchilla-style law in the scale variable M (C = M·D): L = E + A/M^α + B/D^β. */
 export interface ChinchillaLaw {

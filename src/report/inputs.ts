@@ -1,6 +1,7 @@
 // Loading what a report is made of: fits files (labelled, hashed), run CSVs from paths or glob patterns, the paper's laws and the 7B/67B targets.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { expandPaths } from '../util/glob.ts';
 import { readLaws, type LawsFile } from '../schema/laws.ts';
 import { readRunCsv, type RunRow } from '../schema/runs.ts';
 import { InputError } from '../util/errors.ts';
@@ -32,45 +33,9 @@ export function loadReference(file?: string): { label: string; laws: LawsFile; f
   return { label: file ? laws.name : 'DeepSeek LLM (paper)', laws, file: path };
 }
 
-/** Glob pattern → regular expression over '/'-separated relative paths: `**` any depth, `*` and `?` within one segment. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') {
-      const slash = pattern[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function walk(dir: string, out: string[]): void {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else out.push(p);
-  }
-}
-
-/** Expands a path or glob pattern to existing files (sorted); a pattern matching nothing is an error naming the flag. */
+/** Expands a path or glob pattern to existing files (sorted) through the toolkit's one glob; a pattern matching nothing names the flag. */
 export function expandPattern(pattern: string, flag = '--runs'): string[] {
-  if (!/[*?]/.test(pattern)) {
-    if (!existsSync(pattern)) throw new InputError(`no such file '${pattern}'`, { field: flag });
-    return [pattern];
-  }
-  const parts = pattern.split('/');
-  const firstGlob = parts.findIndex((p) => /[*?]/.test(p));
-  const base = parts.slice(0, firstGlob).join('/') || '.';
-  const files: string[] = [];
-  if (existsSync(base) && statSync(base).isDirectory()) walk(base, files);
-  const re = globToRegExp(parts.slice(firstGlob).join('/'));
-  const matches = files.filter((f) => re.test(relative(base, f).split(sep).join('/'))).sort();
-  if (matches.length === 0) throw new InputError(`no files match '${pattern}'`, { field: flag });
-  return matches;
+  return expandPaths([pattern], flag);
 }
 
 /** Every run row of the files the patterns name, each tagged with its file. */

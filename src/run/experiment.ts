@@ -1,8 +1,9 @@
 // `scaling run`: one experiment file → data → plans → training (all cores, resumable) → fits per dataset → one report comparing them.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.ts';
 import { join, resolve } from 'node:path';
 import { experimentLawsPath, type ExperimentFile } from '../schema/experiment.ts';
-import { readPlan, writePlan, type PlanFile } from '../schema/plan.ts';
+import { allPoints, readPlan, writePlan, type PlanFile } from '../schema/plan.ts';
 import { writeLaws, type LawsFile } from '../schema/laws.ts';
 import { loadLaws } from '../laws/load.ts';
 import { parseBudgetRange } from '../plan/budgets.ts';
@@ -12,6 +13,7 @@ import { prepareDataset } from '../data/prepare.ts';
 import { BYTE_VOCAB } from '../data/split.ts';
 import { InputError } from '../util/errors.ts';
 import { trainPlan, type TrainSummary } from '../train/workers.ts';
+import { runFiles } from '../train/loop.ts';
 import { fitRunFiles } from '../fit/fit-files.ts';
 import { writeReport } from '../report/report.ts';
 import { loadReference, paperTargets, loadRuns } from '../report/inputs.ts';
@@ -40,6 +42,8 @@ export interface DatasetResult {
   fit?: string;
   laws?: LawsFile;
   train?: TrainSummary;
+  /** The run CSVs fitted: one per plan point that has one. */
+  runFiles?: string[];
 }
 
 export interface RunResult {
@@ -83,6 +87,11 @@ export function experimentPlan(exp: ExperimentFile, file: string, dataset: strin
   };
   const budgets = experimentBudgets(exp);
   return exp.study === 'hparams' ? makeHparamPlan(budgets, laws, path, o, exp.batchMultipliers!, exp.lrMultipliers!) : makePlan(budgets, laws, path, o);
+}
+
+/** The run CSV of every point of the plan that has one, in plan order. */
+export function planRunFiles(plan: PlanFile, runsDir: string): string[] {
+  return allPoints(plan).map((p) => runFiles(runsDir, p.id).csv).filter((f) => existsSync(f));
 }
 
 function samePoints(a: PlanFile, b: PlanFile): boolean {
@@ -159,7 +168,9 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
   // 4. Fits, one per dataset.
   stage(4, 'fit: IsoFLOP optima, power laws, loss curve, hyperparameter laws, bootstrap intervals');
   for (const r of results) {
-    const files = readdirSync(r.runsDir).filter((f) => f.endsWith('.csv')).sort().map((f) => join(r.runsDir, f));
+    // Exactly the plan's points: run files of points removed from an edited experiment are neither fitted nor drawn.
+    const files = planRunFiles(readPlan(r.plan), r.runsDir);
+    r.runFiles = files;
     const laws = fitRunFiles(files, {
       input: { dataset: r.dataset },
       // A hyperparameter study trains one shape per budget: approach 3 (a surface in M and D) has nothing to fit there.
@@ -174,13 +185,13 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
   // 5. Report comparing the datasets.
   stage(5, `report → ${paths.report}`);
   const datasets: ReportDataset[] = results.map((r) => ({ label: r.laws!.name, file: r.fit!, sha256: sha256(readFileSync(r.fit!)), laws: r.laws! }));
-  const runs = loadRuns(results.map((r) => join(r.runsDir, '*.csv')));
+  const runs = loadRuns(results.flatMap((r) => r.runFiles ?? []));
   const ref = loadReference();
   await writeReport(paths.report, { title: exp.report.title, datasets, runs, ...(ref ? { reference: { label: ref.label, laws: ref.laws } } : {}), targets: paperTargets() }, {
     svg: true,
     png: true,
     tool: `scaling ${toolVersion()}`,
   });
-  writeFileSync(join(paths.root, 'experiment.json'), JSON.stringify(exp, null, 2) + '\n');
+  writeFileAtomic(join(paths.root, 'experiment.json'), JSON.stringify(exp, null, 2) + '\n');
   return { out: paths.root, datasets: results, report: join(paths.report, 'index.html'), interrupted: false, elapsedS: (Date.now() - t0) / 1000 };
 }

@@ -1,6 +1,6 @@
 // Batches of byte tokens: seeded random windows of train.bin (state = one RNG word, checkpointable) and fixed, non-overlapping validation windows.
 import { InputError } from '../util/errors.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../util/rng.ts';
 
 export interface Batch {
   inputs: Int32Array;
@@ -16,7 +16,7 @@ export class TrainBatches {
 
   constructor(private readonly data: Uint8Array, readonly batch: number, readonly seqLen: number, seed: number) {
     if (data.length < seqLen + 2) throw new InputError(`training data (${data.length} bytes) is shorter than one sequence of ${seqLen + 1}`, { field: 'train.bin' });
-    this.rng = new Rng(seed);
+    this.rng = Rng.mixed(seed);
     this.inputs = new Int32Array(batch * seqLen);
     this.targets = new Int32Array(batch * seqLen);
   }

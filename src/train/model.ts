@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelShape } from '../flops/shape.ts';
 import { validateShape } from '../flops/shape.ts';
-import { makeRng } from '../fit/rng.ts';
+import { makeRng } from '../util/rng.ts';
 import { rmsNorm, softmaxCrossEntropy } from './kernels/fused-ops.ts';
 
 /** RMSNorm ε (LLaMA). */

@@ -233,8 +233,11 @@ function resultLine(s: PointSummary): string {
   return `${s.status.padEnd(8)} ${s.id}: ${s.steps} steps, ${si(s.tokens)} tokens, ${s.elapsedS.toFixed(1)} s${resumed}${loss}${s.error ? ' — ' + s.error : ''}`;
 }
 
-const WORKER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'worker-main.ts');
+// Compiled (dist/…/workers.js): fork the compiled worker directly; from the sources: through bin/run-ts.js (tsx).
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), COMPILED ? 'worker-main.js' : 'worker-main.ts');
 const RUN_TS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run-ts.js');
+const FORK_ARGS: [string, string[]] = COMPILED ? [WORKER_ENTRY, []] : [RUN_TS, [WORKER_ENTRY]];
 
 async function runWorkers(
   todo: GridPoint[], n: number, init: WorkerInit, ui: MultiProgress | undefined, log: (l: string) => void,
@@ -250,7 +253,7 @@ async function runWorkers(
   const runOne = (w: number) =>
     new Promise<void>((resolveWorker) => {
       // detached: a terminal Ctrl-C reaches only the parent, which forwards 'stop' so each worker checkpoints first.
-      const child = fork(RUN_TS, [WORKER_ENTRY], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true, serialization: 'advanced' });
+      const child = fork(FORK_ARGS[0], FORK_ARGS[1], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true, serialization: 'advanced' });
       children.push(child);
       const bar = ui?.bar(1, { label: `worker ${w + 1}` });
       let current: GridPoint | undefined;

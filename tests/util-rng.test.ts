@@ -1,8 +1,16 @@
-// Seeded PRNG: determinism and the first two moments of its uniforms and normals.
+// Seeded PRNG (src/util/rng.ts): determinism, the first two moments of its uniforms and normals, and both seedings' exact streams.
 import { describe, expect, it } from 'vitest';
-import { makeRng } from '../src/fit/rng.ts';
+import { makeRng, Rng } from '../src/util/rng.ts';
 
 describe('makeRng', () => {
+  it('keeps the exact streams the committed results were made with (model init / bootstrap seeding, batch seeding)', () => {
+    // Values of the two generators before they were merged into one module (src/fit/rng.ts, src/train/rng.ts at a929180).
+    const a = makeRng(1);
+    expect([a.uniform(), a.normal(), a.normal(), a.int(1000)]).toEqual([0.18967728852294385, 0.31246553921571174, -1.4815900750543949, 534]);
+    const b = Rng.mixed(7);
+    expect([b.uniform(), b.int(1000), b.state]).toEqual([0.47330482909455895, 556, 846996907]);
+  });
+
   it('repeats its sequence for a seed and differs between seeds', () => {
     const a = makeRng(42);
     const b = makeRng(42);
