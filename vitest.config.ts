@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // 'scaling' imported by name resolves to the TypeScript sources (the package's "source" export condition), not to dist/.
   resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['tests/**/*.test.ts'],
     pool: 'forks',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadObservations, type InputOptions } from '../src/fit/input/load.ts';
 import { InputError } from '../src/util/errors.ts';
-import { writeRunCsv } from '../src/schema/runs.ts';
+import { RUN_COLUMNS, writeRunCsv } from '../src/schema/runs.ts';
 import { runRows, writeSyntheticGrid } from './fit-runs-fixture.ts';
 
 let dir: string;
@@ -147,7 +147,7 @@ describe('our run CSV errors', () => {
     const text = readFileSync(gridFile, 'utf8');
     const f = file('runs-trunc.csv', text.slice(0, text.length - 40));
     const n = text.split('\n').length - 1;
-    expect(errorOf([f]).message).toMatch(new RegExp(`runs-trunc\\.csv:${n}: truncated last line \\(\\d+ of 27 fields\\)$`));
+    expect(errorOf([f]).message).toMatch(new RegExp(`runs-trunc\\.csv:${n}: truncated last line \\(\\d+ of ${RUN_COLUMNS.length} fields\\)$`));
   });
   it('empty file and header-only file', () => {
     const f = file('runs-empty.csv', '');

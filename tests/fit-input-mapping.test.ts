@@ -170,7 +170,7 @@ describe('our run CSVs', () => {
     expect(loadObservations([f]).warnings).toEqual([]);
     const text = readFileSync(f, 'utf8').split('\n');
     const g = join(dir, 'own3', 'mixed-val.csv');
-    writeFileSync(g, text.map((l, i) => (i >= text.length - 3 && l ? l.replace(/,abc$/, ',def') : l)).join('\n'));
+    writeFileSync(g, text.map((l, i) => (i >= text.length - 3 && l ? l.replace(/,abc(,|$)/, ',def$1') : l)).join('\n'));
     expect(loadObservations([g]).warnings).toEqual(['runs were evaluated on 2 different validation sets (val_hash abc: 2 runs, def: 1 runs): their losses are not comparable']);
   });
   it('--drop-highest-loss K drops exactly the K worst runs and names them', () => {

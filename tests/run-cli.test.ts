@@ -36,6 +36,12 @@ describe('scaling run', () => {
     [{ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: { from: 1e12, to: 1e11, count: 3 } }, 'budgets.to'],
     [{ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: [1e11], points: 2 }, 'points'],
     [{ schema: 'scaling.plan', version: 1 }, 'schema'],
+    [{ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: [1e11], warmup: 'ten' }, 'warmup'],
+    [{ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: [1e11], warmup: '150%' }, 'warmup'],
+    [{ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: [1e11], schedule: 'linear' }, 'schedule'],
+    [{ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: [1e11], train: { backend: 'gpu' } }, 'train.backend'],
+    [{ schema: 'scaling.experiment', version: 1, datasets: ['curated', 'curated'], budgets: [1e11] }, 'datasets'],
+    [{ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: [1e11], fit: { predict: ['13b'] } }, 'fit.predict[0]'],
   ])('bad experiment %j → exit 2 naming %s', (exp, field) => {
     const dir = mkdtempSync(join(tmpdir(), 'exp-'));
     const file = join(dir, 'x.json');
@@ -44,6 +50,16 @@ describe('scaling run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`x.json: ${field}:`);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('refuses a bad experiment with --plan-only too (validation is in the schema, not the CLI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exp-'));
+    const file = join(dir, 'x.json');
+    writeFileSync(file, JSON.stringify({ schema: 'scaling.experiment', version: 1, datasets: ['curated'], budgets: [1e11], warmup: 'ten' }));
+    const r = runCli(['run', file, '--plan-only', '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/x\.json: warmup: expected 'auto'/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
