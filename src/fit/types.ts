@@ -25,6 +25,8 @@ export interface Observation {
   curve?: { tokens: number; compute: number; loss: number }[];
   /** Where the row came from, for messages. */
   source: { file: string; line: number };
+  /** When several runs differing only by seed were merged into this one (src/fit/replicas.ts): their count, spread and ids. */
+  replicas?: { n: number; sd: number; runIds: string[]; losses: number[] };
 }
 
 export interface FitOptions {

@@ -9,6 +9,7 @@ import { loadLaws } from '../laws/load.ts';
 import { parseBudgetRange } from '../plan/budgets.ts';
 import { DEFAULT_PLAN_OPTIONS, makePlan, type PlanOptions } from '../plan/grid.ts';
 import { makeHparamPlan } from '../plan/hparam-grid.ts';
+import { withSeedReplicas } from '../plan/replicas.ts';
 import { prepareDataset } from '../data/prepare.ts';
 import { BYTE_VOCAB } from '../data/split.ts';
 import { InputError } from '../util/errors.ts';
@@ -86,7 +87,8 @@ export function experimentPlan(exp: ExperimentFile, file: string, dataset: strin
     dataset,
   };
   const budgets = experimentBudgets(exp);
-  return exp.study === 'hparams' ? makeHparamPlan(budgets, laws, path, o, exp.batchMultipliers!, exp.lrMultipliers!) : makePlan(budgets, laws, path, o);
+  const plan = exp.study === 'hparams' ? makeHparamPlan(budgets, laws, path, o, exp.batchMultipliers!, exp.lrMultipliers!) : makePlan(budgets, laws, path, o);
+  return withSeedReplicas(plan, { seeds: exp.seeds, points: exp.seedPoints });
 }
 
 /** The run CSV of every point of the plan that has one, in plan order. */

@@ -30,6 +30,10 @@ export interface ExperimentFile extends GridSettings {
   /** hparams: multipliers of Eq. 1's B_opt and η_opt that span the grid (log-spaced values such as [0.25, 0.5, 1, 2, 4]). */
   batchMultipliers?: number[];
   lrMultipliers?: number[];
+  /** Seeds per grid point (default 1): replicas measure the noise budget (seed σ vs the IsoFLOP residual σ); the fitter averages them. */
+  seeds: number;
+  /** Which points of each budget get the extra seeds: 'all' (default) or the K nearest the predicted optimum. */
+  seedPoints: 'all' | number;
   train: {
     backend: BackendName;
     /** Worker processes (default: number of cores). */
@@ -134,6 +138,8 @@ export function validateExperiment(raw: unknown, file: string): ExperimentFile {
     schedule,
     warmup: parseWarmup(o.warmup ?? DEFAULTS.warmup, { file, field: 'warmup' }),
     seed: num('seed', DEFAULTS.seed, { integer: true, min: 0 }),
+    seeds: num('seeds', 1, { integer: true, min: 1 }),
+    seedPoints: o.seedPoints === undefined || o.seedPoints === 'all' ? 'all' : requireNumber(o.seedPoints, 'seedPoints', file, { integer: true, min: 1 }),
     ...(o.laws !== undefined ? { laws: requireString(o.laws, 'laws', file) } : {}),
     train: {
       backend,

@@ -43,6 +43,8 @@ export interface GridPoint {
   steps: number;
   schedule: ScheduleSpec;
   seed: number;
+  /** A seed replica (src/plan/replicas.ts): the id of the point it repeats with another seed; absent for the point itself. */
+  replicaOf?: string;
 }
 
 export interface BudgetPlan {
@@ -85,6 +87,9 @@ export interface PlanFile {
     /** Overrides of the laws' batch size / LR, when given. */
     batchTokens?: number;
     lr?: number;
+    /** Seed replicas (src/plan/replicas.ts): seeds per replicated point and which points of each budget get them. */
+    seeds?: number;
+    seedPoints?: 'all' | number;
   };
   budgets: BudgetPlan[];
 }
