@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['tests/**/*.test.ts'],
+    // The Guarantees suite's summary line (tests/reliability/summary.ts): counts collected from every file, printed once at the end.
+    globalSetup: ['tests/reliability/summary.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -21,17 +21,17 @@ export const PUBLIC_COMMANDS: [string, string, string][] = [
   ['Marin, Comma data', 'only `isoflop-*` rows are the IsoFLOP grid; the name\'s budget counts 2ND, so ×3; batch in sequences of 4096.', MARIN('marin_202603_isoflop_comma.csv', 'optimizer.learning_rate')],
   ['Marin, DCLM data', 'as above.', MARIN('marin_202603_isoflop_dclm.csv', 'optimizer.learning_rate')],
   ['Marin, Nemotron data', 'as above; the LR column is named `learning_rate` here and is empty (reported, no LR law).', MARIN('marin_202603_isoflop_nemotron.csv', 'learning_rate')],
-  ['Porian et al. 2024', '15 settings in one file: filter one (`config_label`); budgets 1.25e16·2^k from the flops column.',
-    `scaling fit ${P}porian2024_isoflop_points.csv --col N=n_params --col D=tokens --col C=flops --col budget=flops --col loss=loss --col dataset=dataset --filter 'config_label=Cosine decay' --representation 6N2`],
+  ['Porian et al. 2024', '15 settings in one file: filter one (`config_label`); budgets 1.25e16·2^k from the flops column; `--optimum spline` is the authors\' per-budget estimator (Akima argmin, edge minima dropped), which puts a inside their published interval for all 15 settings (tests/fit-published.test.ts).',
+    `scaling fit ${P}porian2024_isoflop_points.csv --col N=n_params --col D=tokens --col C=flops --col budget=flops --col loss=loss --col dataset=dataset --filter 'config_label=Cosine decay' --optimum spline --representation 6N2`],
   ['CS336 synthetic IsoFLOP curves (JSON)', 'synthetic data: the fit should be near exact.',
     `scaling fit ${P}cs336_2024_isoflops_curves_synthetic.json --col N=parameters --col C=compute_budget --col budget=compute_budget --col loss=final_loss --representation 6N2 --dataset cs336-synthetic`],
-  ['OLMo 2 ladder, final checkpoints', 'a ladder (sizes × token multiples), not an IsoFLOP grid: approach 2 has no budget with 3 sizes; approach 3 and the LR/batch laws are the results.',
-    `scaling fit ${P}olmo_ladder_final.csv --col N=n_params_nonembed --col D=tokens --col loss=c4_en_val_loss --col lr=lr_peak --col batch=batch_size_tokens --representation 6N1 --dataset olmo2-c4`],
-  ['OLMo 2 ladder, training curves', 'every evaluation of every run: `--col run=source_file --curves` makes the last one the result and all of them the curve (approach 1).',
-    `scaling fit ${P}olmo_ladder_curves.csv --col N=n_params_nonembed --col D=tokens --col loss=c4_en_val_loss --col lr=lr_peak --col batch=batch_size_tokens --col run=source_file --curves --representation 6N1 --dataset olmo2-c4`],
+  ['OLMo 2 ladder, final checkpoints', 'a ladder (sizes × token multiples), not an IsoFLOP grid: approach 2 has no budget with 3 sizes; approach 3 is the result. `--filter source_file~xC` keeps the 25 ladder runs (the 7B and 13B target runs are not training data); `--predict` gives approach 3\'s L(N, D) for both targets with intervals, and `L=` their released c4 losses, so the error is printed. LR and batch follow a size rule: no law.',
+    `scaling fit ${P}olmo_ladder_final.csv --col N=n_params_nonembed --col D=tokens --col loss=c4_en_val_loss --col lr=lr_peak --col batch=batch_size_tokens --filter 'source_file~xC' --predict 'OLMo-2-7B:N=6887575552,D=3945065873408,L=2.4829183,OLMo-2-13B:N=13202396160,D=5000088518656,L=2.4375818' --holdout-largest 2 --representation 6N1 --dataset olmo2-c4`],
+  ['OLMo 2 ladder, training curves', 'every evaluation of every ladder run: `--col run=source_file --curves` makes the last one the result and all of them the curve (approach 1); the target runs filtered out as above.',
+    `scaling fit ${P}olmo_ladder_curves.csv --col N=n_params_nonembed --col D=tokens --col loss=c4_en_val_loss --col lr=lr_peak --col batch=batch_size_tokens --col run=source_file --curves --filter 'source_file~xC' --representation 6N1 --dataset olmo2-c4`],
   ['Misfitting (Hadas et al.)', '11 sizes × 3–4 peak LRs; the export repeats some runs exactly (`--dedupe`, reported).',
     `scaling fit ${P}misfitting_scaling_results_last_ckpt_only.csv --col N=N --col D=D --col loss=loss --col lr=peak_lr --dedupe --representation 6N2 --dataset misfitting-c4`],
-  ['Step Law LR × batch grids', '17 (N, D) groups; four of them share C = 1.29e20 (an IsoFLOP set), so budgets are snapped within ±1%; batch in sequences of 2048; Step Law form.',
+  ['Step Law LR × batch grids', '17 (N, D) groups; four of them share C = 1.29e20 (an IsoFLOP set), so budgets are snapped within ±1%, and near-optimal runs are selected within each (N, D) group, as the authors do (automatic, noted); batch in sequences of 2048; Step Law form with intervals.',
     `scaling fit ${P}steplaw_dense_lr_bs_loss.csv --col N=N --col D=D --col 'loss=smooth loss' --col lr=lr --col batch=bs --batch-unit sequences:2048 --snap 0.01 --hyper-form steplaw --representation 6N1 --dataset steplaw`],
 ];
 
@@ -55,16 +55,24 @@ const iv = (c: Interval | undefined) => (c ? ` [${f3(c[0])}, ${f3(c[1])}]` : '')
 
 function summarise(l: LawsFile, seconds: number): string {
   const d = l.details!;
-  const used = d.optima.filter((o) => !o.dropped).length;
-  const parts = [`${used} of ${d.optima.length} budgets used`];
-  if (l.laws.scale) parts.push(`**a = ${f3(l.laws.scale.exponent)}**${iv(l.laws.scale.ci?.exponent)}, **b = ${f3(l.laws.data?.exponent)}**${iv(l.laws.data?.ci?.exponent)}`);
-  else parts.push('no allocation law (too few budgets with ≥ 3 sizes)');
-  if (d.approach3) parts.push(`approach 3: α = ${f3(d.approach3.alpha)}, β = ${f3(d.approach3.beta)}, E = ${f3(d.approach3.E)} → a = ${f3(d.approach3.a)}`);
+  const used = d.optima.filter((o) => !o.dropped && !o.excluded).length;
+  const parts = [`${used} of ${d.optima.length} budgets in the laws`];
+  const unsupported = (x: { supported?: boolean; reasons?: string[] } | undefined) => (x?.supported === false ? ` (not supported: ${(x.reasons ?? []).join(', ')})` : '');
+  if (l.laws.scale) parts.push(`**a = ${f3(l.laws.scale.exponent)}**${iv(l.laws.scale.ci?.exponent)}, **b = ${f3(l.laws.data?.exponent)}**${iv(l.laws.data?.ci?.exponent)}${unsupported(l.laws.scale)}`);
+  else parts.push('no allocation law (too few budgets with a resolved minimum)');
+  if (d.approach3) parts.push(`approach 3: α = ${f3(d.approach3.alpha)}, β = ${f3(d.approach3.beta)}, E = ${f3(d.approach3.E)} → a = ${f3(d.approach3.a)}${iv(d.approach3.ci?.a)}${unsupported(d.approach3)}`);
   if (d.approach1) parts.push(`approach 1: a = ${f3(d.approach1.scale.exponent)}`);
-  if (l.laws.lr) parts.push(`η_opt ∝ C^${f3(l.laws.lr.exponent)}`);
-  if (l.laws.batch) parts.push(`B_opt ∝ C^${f3(l.laws.batch.exponent)}`);
-  if (d.hyper?.stepLaw) parts.push(`Step Law: η ∝ N^${f3(d.hyper.stepLaw.lrExponentN)}·D^${f3(d.hyper.stepLaw.lrExponentD)}, B ∝ D^${f3(d.hyper.stepLaw.batchExponentD)}`);
-  parts.push(`${d.warnings.length} warnings; ${seconds.toFixed(0)} s`);
+  if (l.laws.lr) parts.push(`η_opt ∝ C^${f3(l.laws.lr.exponent)}${iv(l.laws.lr.ci?.exponent)}${unsupported(l.laws.lr)}`);
+  if (l.laws.batch) parts.push(`B_opt ∝ C^${f3(l.laws.batch.exponent)}${iv(l.laws.batch.ci?.exponent)}${unsupported(l.laws.batch)}`);
+  const st = d.hyper?.stepLaw;
+  const sc = d.hyper?.stepLawCi ?? {};
+  if (st) parts.push(`Step Law: η ∝ N^${f3(st.lrExponentN)}${iv(sc.lrExponentN)}·D^${f3(st.lrExponentD)}${iv(sc.lrExponentD)}, B ∝ D^${f3(st.batchExponentD)}${iv(sc.batchExponentD)}`);
+  for (const p of d.predictions ?? []) {
+    const a3 = p.approach3;
+    if (a3?.observed !== undefined) parts.push(`${p.label}: L = ${a3.loss.toFixed(4)}${a3.lossInterval ? ` [${a3.lossInterval[0].toFixed(4)}, ${a3.lossInterval[1].toFixed(4)}]` : ''} vs released ${a3.observed.toFixed(4)} (error ${(100 * a3.error!).toFixed(2)}%)`);
+  }
+  const codes = (d.diagnostics ?? []).map((w) => w.code);
+  parts.push(`${codes.length} named warnings${codes.length ? ` (${codes.join(', ')})` : ''}; ${seconds.toFixed(0)} s`);
   return parts.join('; ');
 }
 

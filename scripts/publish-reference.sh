@@ -30,4 +30,7 @@ for dir in "$SRC"/*/; do
     --window "$WINDOW" --bootstrap "$BOOT" --hyper-threshold "$THRESH" --predict "$PREDICT" "$A3" --seed 1 --out "$out" > "results/$NAME/fit-$ds.txt"
   FITS+=("$out")
 done
-node bin/scaling.js report "${FITS[@]}" --runs "results/$NAME/runs/**/*.csv" --out "reports/$NAME" --title "$(node -e "console.log($TITLE)")"
+# A hyperparameter study is drawn with DeepSeek 7B/67B's batch and LR (Fig. 3, Table 2), as `scaling run` does; others stay on their budgets.
+TARGETS=()
+[ "$(node -e "console.log(require('./$EXP').study ?? 'isoflop')")" = hparams ] && TARGETS=(--targets 7b,67b)
+node bin/scaling.js report "${FITS[@]}" --runs "results/$NAME/runs/**/*.csv" --out "reports/$NAME" --title "$(node -e "console.log($TITLE)")" "${TARGETS[@]}"

@@ -20,6 +20,7 @@ import type { WriteOptions, WrittenReport } from './report/report.ts';
 import { loadDatasets, loadReference, loadRuns } from './report/inputs.ts';
 import { paperTargets } from './flops/targets.ts';
 import { toolVersion } from './util/version.ts';
+import { DEFAULT_BACKEND, type BackendName } from './schema/settings.ts';
 
 /** N1, N2 and M (paper Eq. 2) of a shape, validated; exact for GQA and any FFN width. */
 export function flops(shape: ModelShape): ScaleCounts {
@@ -78,6 +79,15 @@ export async function report(dir: string, req: ReportRequest, opts: Partial<Writ
     targets: paperTargets(),
   };
   return writeReport(dir, input, { svg: true, png: true, tool: `scaling ${toolVersion()}`, ...opts });
+}
+
+/**
+ * Selects and initialises the trainer's TensorFlow.js backend (auto, wasm-blas, wasm, cpu, node, node-gpu) and returns the one in use.
+ * Loaded on call, so importing the library does not load TensorFlow.js.
+ */
+export async function initBackend(name: BackendName = DEFAULT_BACKEND): Promise<string> {
+  const m = await import('./train/backend.ts');
+  return m.initBackend(name);
 }
 
 /** A laws/fits file, validated (the format `plan --laws` reads and `fit --out` writes). */

@@ -31,6 +31,7 @@ describe('backtest', () => {
     const obs = eq4Runs({ budgets: BUDGETS.slice(0, 4), pointsPerBudget: 7, spanDecades: 1, curvature: 0.08, noise: 0, seed: 1, lossLaw: { E: 0.5, A: 30, gamma: 0.06 } });
     const r = backtest(approach2(obs, { window: 0 }).optima, 2);
     expect(r.result).toBeUndefined();
-    expect(r.warnings.join()).toMatch(/fewer than 3/);
+    expect(r.warnings.map((w) => w.code)).toEqual(['backtest-skipped']);
+    expect(r.warnings[0].message).toMatch(/fewer than 3/);
   });
 });

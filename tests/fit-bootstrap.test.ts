@@ -1,6 +1,8 @@
 // Bootstrap: percentile arithmetic, determinism by seed, and coverage of the true exponent in seeded repeats.
 import { describe, expect, it } from 'vitest';
-import { percentileInterval, quantile, runBootstrap } from '../src/fit/bootstrap.ts';
+import { optimumWeights, percentileInterval, quantile, runBootstrap } from '../src/fit/bootstrap.ts';
+import { DEFAULT_FIT_OPTIONS, fitObservations } from '../src/fit/fit.ts';
+import { fitPowerLaw } from '../src/fit/powerlaw.ts';
 import { approach2, prepareBudgets } from '../src/fit/approach2.ts';
 import { fitLossCurve } from '../src/fit/losscurve.ts';
 import { EQ1, chinchillaOptimum, hyperGridRuns, isoflopRuns, lawWithExponent } from '../src/fit/synthetic.ts';
@@ -85,4 +87,31 @@ describe('bootstrap', () => {
     expect(p).toBeGreaterThanOrEqual(7);
     expect(q).toBeGreaterThanOrEqual(7);
   });
+
+  it('1/σ² optimum weights: σ = each optimum’s bootstrap spread (floored at a third of the grid spacing); the law is the weighted fit', () => {
+    const obs = isoflopRuns({ law, budgets: BUDGETS, pointsPerBudget: 9, spanDecades: 1.6, shift: 0.1, noise: 0.003, seed: 8 });
+    const r = fitObservations(obs, { ...DEFAULT_FIT_OPTIONS, bootstrap: 100, approach3: false, optimaWeights: 'bootstrap' });
+    const w = r.details!.optimaWeights!.weights!;
+    // The same first pass by hand: its spreads, the floor, and a weighted least-squares power law through the optima.
+    const a2 = approach2(obs, { window: 0 });
+    const first = runBootstrap({ prepared: a2.prepared, used: a2.used, targets: [], representation: 'M', resamples: 100, seed: 2, level: 0.95, optimaOnly: true });
+    const expected = optimumWeights(a2.prepared, first.optimumSpread);
+    w.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 8));
+    expect(new Set(w.map((x) => x.toFixed(3))).size).toBeGreaterThan(3);
+    const weighted = fitPowerLaw(a2.optima.map((o) => o.budget), a2.optima.map((o) => o.scaleOpt), expected)!;
+    expect(r.laws.scale!.exponent).toBeCloseTo(weighted.exponent, 10);
+    expect(r.provenance.method).toMatch(/1\/σ²-weighted/);
+    // The floor: with no spread at all, σ = spacing/3 (decades) → weight 9/spacing².
+    const spacing = 1.6 / 8;
+    expect(optimumWeights(a2.prepared, a2.prepared.map(() => 0))[0]).toBeCloseTo(9 / (spacing * spacing), 6);
+  });
+
+  it('budgets with one run each are resampled as one pool (else every resample would repeat the data)', () => {
+    const obs = isoflopRuns({ law, budgets: BUDGETS, pointsPerBudget: 9, spanDecades: 1.6, noise: 0.003, seed: 5 }).map((o, i) => ({ ...o, budget: o.budget * (1 + i * 1e-6) }));
+    const a2 = approach2(obs, { window: 0 });
+    expect(a2.prepared.every((p) => p.obs.length === 1)).toBe(true);
+    const b = runBootstrap({ prepared: a2.prepared, used: a2.used, allocation: false, hyper: undefined, targets: [], representation: 'M', resamples: 20, seed: 1, level: 0.95, optimaOnly: true });
+    expect(b.pooledSingletons).toBe(obs.length);
+  });
 });
+

@@ -25,7 +25,7 @@ describe('fitObservations', () => {
   });
 
   it('fills every law with bootstrap intervals that bracket the estimate', () => {
-    for (const k of ['scale', 'data', 'lr', 'batch'] as const) {
+    for (const k of ['scale', 'data'] as const) {
       const l = laws.laws[k]!;
       expect(l.ci!.exponent[0]).toBeLessThanOrEqual(l.exponent);
       expect(l.ci!.exponent[1]).toBeGreaterThanOrEqual(l.exponent);
@@ -34,6 +34,9 @@ describe('fitObservations', () => {
     expect(laws.laws.loss!.form).toBe('offset-power');
     expect(laws.laws.loss!.ci!.gamma[0]).toBeLessThan(laws.laws.loss!.ci!.gamma[1]);
     expect(d.lossPower!.form).toBe('power');
+    // The runs' LR and batch differ from run to run but never within one (N, D): no sweep, so no Eq. 1 law — and it says why.
+    expect(laws.laws.lr).toBeUndefined();
+    expect(d.diagnostics!.find((w) => w.code === 'hyper-not-swept')!.laws).toEqual(['lr', 'batch']);
   });
 
   it('details: optima with parabolas and CIs, points, near-optimal runs, approach 3, representations, window stability', () => {
@@ -51,7 +54,7 @@ describe('fitObservations', () => {
     expect(Math.abs(d.approach3!.a - 0.5243)).toBeLessThan(0.05);
     expect(d.approach3!.ci!.alpha[0]).toBeLessThan(d.approach3!.ci!.alpha[1]);
     expect(d.representations!.map((r) => r.representation)).toEqual(['M', '6N1', '6N2']);
-    expect(d.windowStability!.map((w) => w.window)).toEqual([0, 3, 5, 7, 8]);
+    expect(d.windowStability!.map((w) => `${w.method ?? ''}${w.window}`)).toEqual(['0', '3', '5', '7', '8', 'spline0']);
     expect(d.bootstrap).toMatchObject({ resamples: 100, seed: 1, level: 0.95 });
   });
 
@@ -60,7 +63,8 @@ describe('fitObservations', () => {
     expect(p7.label).toBe('7b');
     expect(p7.lossInterval![0]).toBeLessThanOrEqual(p7.loss!);
     expect(p7.lossInterval![1]).toBeGreaterThanOrEqual(p7.loss!);
-    expect(p7.lrInterval).toBeDefined();
+    expect(p7.approach3!.lossInterval![0]).toBeLessThan(p7.approach3!.loss);
+    expect(p7.approach3!.lossInterval![1]).toBeGreaterThan(p7.approach3!.loss);
     expect(p21.compute).toBe(1e21);
     expect(p21.scaleInterval![0]).toBeLessThan(p21.scaleInterval![1]);
     expect(d.backtest!.heldOut).toEqual([1e20, 3e20]);
@@ -80,7 +84,10 @@ describe('fitObservations', () => {
   it('carries warnings and skips what the data cannot support', () => {
     const few: Observation[] = obs.filter((o) => o.budget !== 1e17 || o.scale < obs[2].scale);
     const r = fitObservations(few, { ...DEFAULT_FIT_OPTIONS, bootstrap: 0, approach3: false });
-    expect(r.details!.warnings.some((w) => /budget 1.00e17: .*budget dropped/.test(w))).toBe(true);
+    const dropped = r.details!.diagnostics!.find((w) => w.code === 'too-few-scales')!;
+    expect(dropped.budgets).toEqual([1e17]);
+    expect(dropped.message).toBe('budget 1.00e17: only 2 distinct scales (fewer than 3): budget dropped');
+    expect(r.details!.warnings.some((w) => /budget dropped.*\[too-few-scales\]$/.test(w))).toBe(true);
     expect(r.details!.optima[0].dropped).toBe(true);
     expect(r.details!.approach3).toBeUndefined();
     expect(r.laws.scale!.ci).toBeUndefined();

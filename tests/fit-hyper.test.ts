@@ -36,8 +36,11 @@ describe('near-optimal hyperparameter laws', () => {
     const h = fitHyper(obs, 0.0025, 'compute');
     expect(h.lr).toBeUndefined();
     expect(h.batch).toBeUndefined();
-    expect(h.warnings.some((w) => w.includes('learning rate was not varied'))).toBe(true);
-    expect(h.warnings.some((w) => w.includes('batch size was not varied'))).toBe(true);
+    const notSwept = h.warnings.find((w) => w.code === 'hyper-not-swept')!;
+    expect(notSwept.message).toMatch(/learning rate was not varied/);
+    expect(notSwept.message).toMatch(/batch size was not varied/);
+    expect(notSwept.laws).toEqual(['lr', 'batch']);
+    expect(h.swept).toEqual({ lr: false, batch: false });
   });
 
   it('other generating exponents too (p = −0.3, q = 0.15)', () => {
@@ -60,13 +63,50 @@ describe('near-optimal hyperparameter laws', () => {
     expect(h.stepLaw!.lrExponentN).toBeCloseTo(-0.713, 1);
     expect(Math.abs(h.stepLaw!.lrExponentN + 0.713)).toBeLessThan(0.03);
     expect(Math.abs(h.stepLaw!.lrExponentD - 0.307)).toBeLessThan(0.03);
-    expect(Math.abs(h.stepLaw!.batchExponentD - 0.571)).toBeLessThan(0.03);
+    expect(Math.abs(h.stepLaw!.batchExponentD! - 0.571)).toBeLessThan(0.03);
+    // Without a batch column the learning-rate part is still fitted (and the batch part is said to be missing).
+    const noBatch = fitHyper(obs.map(({ batchTokens: _b, ...o }) => o), 0.0025, 'steplaw');
+    expect(Math.abs(noBatch.stepLaw!.lrExponentN + 0.713)).toBeLessThan(0.03);
+    expect(noBatch.stepLaw!.batchExponentD).toBeUndefined();
+    expect(noBatch.warnings.find((w) => w.code === 'steplaw-underdetermined')!.message).toMatch(/learning-rate part only/);
+  });
+
+  it('a budget holding several swept (N, D) groups selects near-optimal runs within each group (Step Law procedure), with a note', () => {
+    // Budget 1e19 holds two models, each with an LR sweep; the second model is 1% worse at its best: a budget-wide 0.25% cut would
+    // drop all of its runs. Budget 1e20 holds one model.
+    const obs: Observation[] = [];
+    let i = 0;
+    const sweep = (C: number, scale: number, base: number, lrOpt: number) => {
+      for (const k of [-2, -1, 0, 1, 2]) obs.push({ runId: `g${i}`, dataset: 't', budget: C, compute: C, scale, tokens: C / scale, lr: lrOpt * 2 ** k, loss: base * (1 + 0.01 * k * k), source: { file: 't', line: i++ } });
+    };
+    sweep(1e19, 1e9, 2.5, 3e-3);
+    sweep(1e19, 4e9, 2.525, 1e-3);
+    sweep(1e20, 3e9, 2.3, 1e-3);
+    const h = fitHyper(obs, 0.0025, 'compute');
+    expect(h.perGroup).toBe(true);
+    expect(h.nearOptimal.map((o) => o.lr)).toEqual([3e-3, 1e-3, 1e-3]);
+    expect(h.warnings.find((w) => w.code === 'hyper-per-group')!.message).toMatch(/2 groups/);
+    // Budget-wide selection (the second model removed) keeps only the first model's optimum at 1e19.
+    const single = fitHyper(obs.filter((o) => o.scale !== 4e9), 0.0025, 'compute');
+    expect(single.perGroup).toBe(false);
+    expect(single.nearOptimal.map((o) => o.lr)).toEqual([3e-3, 1e-3]);
+  });
+
+  it('an LR that differs between models but never within one (a size schedule, a ladder) is rule-set: no law', () => {
+    // Two sizes per budget, one run each, each size its own LR: varied within budgets, but not within any (N, D) group.
+    const obs: Observation[] = [];
+    let i = 0;
+    for (const C of [1e18, 1e19, 1e20]) for (const scale of [1e8, 4e8]) obs.push({ runId: `l${i}`, dataset: 't', budget: C, compute: C, scale, tokens: C / scale, lr: 0.01 / Math.sqrt(scale / 1e8), loss: 3 - i * 0.01, source: { file: 't', line: i++ } });
+    const h = fitHyper(obs, 0.0025, 'compute');
+    expect(h.swept.lr).toBe(false);
+    expect(h.lr).toBeUndefined();
+    expect(h.warnings.find((w) => w.code === 'hyper-not-swept')!.message).toMatch(/learning rate was not varied within any \(N, D\) group/);
   });
 
   it('warns instead of fitting with near-optimal runs at a single budget', () => {
     const obs = hyperGridRuns({ budgets: [1e18], perAxis: 5, stepDecades: 0.2, bowl: { lrCurvature: 0.08, batchCurvature: 0.05 }, noise: 0.001, seed: 1 });
     const h = fitHyper(obs, 0.0025, 'compute');
     expect(h.lr).toBeUndefined();
-    expect(h.warnings.join()).toMatch(/only 1 budget/);
+    expect(h.warnings.find((w) => w.code === 'hyper-one-budget')!.message).toMatch(/only 1 budget/);
   });
 });

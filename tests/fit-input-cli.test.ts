@@ -111,7 +111,7 @@ describe('scaling fit: bad input → exit 2, one line, nothing written', () => {
   });
   it('a glob that matches nothing; an unknown --col key', () => {
     expect(failure('nothing')).toBe(`scaling: FILES: no files match '${nothing}'`);
-    expect(failure('badKey')).toBe(`scaling: --col: unknown key 'Q' (keys: N, C, D, loss, lr, batch, budget, group, run, dataset)`);
+    expect(failure('badKey')).toBe(`scaling: --col: unknown key 'Q' (keys: N, C, D, loss, lr, batch, budget, group, run, dataset, n_layer, d_model, n_heads, n_kv_heads, d_ff, seq_len, vocab)`);
   });
 });
 

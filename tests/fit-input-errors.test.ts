@@ -86,12 +86,12 @@ describe('mapped CSV/JSON input errors', () => {
   });
   it('mapping needs two of N, C, D and a loss', () => {
     const f = file('good2.csv', good);
-    expect(errorOf([f], { columns: ['N=params', 'loss=loss'] }).message).toBe(`${f}: --col: the column mapping needs two of N, C, D (got N): add --col N=…, --col C=… or --col D=…`);
+    expect(errorOf([f], { columns: ['N=params', 'loss=loss'] }).message).toBe(`${f}: --col: the column mapping needs two of N, C, D (got N): add --col N=…, --col C=… or --col D=… (or shape columns n_layer, d_model, …)`);
     expect(errorOf([f], { columns: ['N=params', 'D=tokens'] }).message).toBe(`${f}: --col: no loss column: add --col loss=COLUMN`);
   });
   it('flag errors name the flag', () => {
     const f = file('good3.csv', good);
-    expect(errorOf([f], { columns: ['X=params'] }).message).toBe(`--col: unknown key 'X' (keys: N, C, D, loss, lr, batch, budget, group, run, dataset)`);
+    expect(errorOf([f], { columns: ['X=params'] }).message).toBe(`--col: unknown key 'X' (keys: N, C, D, loss, lr, batch, budget, group, run, dataset, n_layer, d_model, n_heads, n_kv_heads, d_ff, seq_len, vocab)`);
     expect(errorOf([f], { ...MAP, filters: ['nosuch=3'] }).message).toBe(`${f}:1: nosuch: --filter 'nosuch=3': no column 'nosuch' in this file`);
     expect(errorOf([f], { ...MAP, filters: ['loss>abc'] }).message).toBe(`--filter: '>' needs a number, got 'abc' in 'loss>abc'`);
     expect(errorOf([f], { ...MAP, representation: 'M' }).message).toMatch(/^--representation: M needs model shapes/);

@@ -9,6 +9,7 @@ import { renderSvg, svgToPng } from '../src/report/render.ts';
 import { powerLawBand } from '../src/report/bands.ts';
 import { paperTargets } from '../src/report/inputs.ts';
 import { qualityVerdict, lawLines, warningLines } from '../src/report/summary.ts';
+import { num } from '../src/util/format.ts';
 import { exponentRows, GROUP_PAPER } from '../src/report/chart-quality.ts';
 import { readLaws } from '../src/schema/laws.ts';
 import type { ReportInput, VlSpec } from '../src/report/types.ts';
@@ -61,9 +62,9 @@ describe('report charts', () => {
   const input = richInput();
   const charts = buildCharts(input);
 
-  it('builds all seven charts from a full input, and every spec compiles with vega-lite without warnings', () => {
+  it('builds the seven charts of a full input, and every spec compiles with vega-lite without warnings, targets drawn or not', () => {
     expect(charts.map((c) => c.id)).toEqual(['isoflop', 'scaling', 'loss', 'hyper', 'curves', 'quality', 'representations']);
-    for (const c of charts) {
+    for (const c of [...charts, ...buildCharts({ ...input, showTargets: 'all' })]) {
       const warnings: unknown[] = [];
       const logger = { level: () => logger, error: (...m: unknown[]) => { warnings.push(m); return logger; }, warn: (...m: unknown[]) => { warnings.push(m); return logger; }, info: () => logger, debug: () => logger };
       expect(() => vl.compile(c.spec as unknown as vl.TopLevelSpec, { logger: logger as never })).not.toThrow();
@@ -77,7 +78,7 @@ describe('report charts', () => {
     // no optima → no IsoFLOP, no loss; laws.lr present → chart 4 (law lines only); no runs → no curves; no representations.
     expect(only.map((c) => c.id)).toEqual(['scaling', 'hyper', 'quality']);
     // The paper's own file is not drawn a second time as its reference; the law lines start at the paper's first budget.
-    expect(JSON.stringify(only[0].spec)).not.toContain('paper (reference)');
+    expect(JSON.stringify(only[0].spec)).not.toContain('DeepSeek LLM (paper)');
     const xDomain = (((only[0].spec.concat as VlSpec[])[0].layer as VlSpec[]).find((l) => (l.mark as { type: string }).type === 'line')!.encoding as Record<string, { scale: { domain: number[] } }>).x.scale.domain;
     expect(xDomain[0]).toBeLessThan(1e17);
     const noHyper = syntheticFits({ ...GOOD, withHyper: false });
@@ -108,13 +109,13 @@ describe('report charts', () => {
     });
   });
 
-  it('scaling and loss SVGs carry their axis titles and the target labels; the unbracketed optimum is flagged', async () => {
-    const scaling = await renderSvg(charts.find((x) => x.id === 'scaling')!.spec);
-    for (const t of ['Compute C (FLOPs)', 'M_opt (FLOPs/token)', 'D_opt (tokens)', 'DeepSeek 7B', 'DeepSeek 67B', 'paper (reference)', 'optimum, not bracketed']) expect(scaling).toContain(t);
+  it('scaling and loss SVGs carry their axis titles and, when asked, the target labels; the unbracketed optimum is flagged', async () => {
+    const scaling = await renderSvg(buildCharts({ ...input, showTargets: 'all' }).find((x) => x.id === 'scaling')!.spec);
+    for (const t of ['Compute C (FLOPs)', 'M_opt (FLOPs/token)', 'D_opt (tokens)', 'DeepSeek 7B', 'DeepSeek 67B', 'DeepSeek LLM (paper)', 'optimum, not bracketed']) expect(scaling).toContain(t);
     const loss = await renderSvg(charts.find((x) => x.id === 'loss')!.spec);
     expect(loss).toContain('Loss (bits-per-byte)');
     const hyper = await renderSvg(charts.find((x) => x.id === 'hyper')!.spec);
-    for (const t of ['Peak learning rate η', 'Batch size B (tokens)', 'Near-optimal runs']) expect(hyper).toContain(t);
+    for (const t of ['Peak learning rate η', 'Batch size B (tokens)', 'near-optimal run']) expect(hyper).toContain(t);
   });
 
   it('training curves: one line per run, with the bits-per-byte axis', async () => {
@@ -152,8 +153,10 @@ describe('report charts', () => {
     const rows = exponentRows(input);
     const paper = rows.filter((r) => r.group === GROUP_PAPER);
     expect(paper.length).toBe(10);
-    expect(paper.find((r) => r.source === 'DeepSeek current data' && r.exponent.startsWith('a'))!.value).toBe(0.524);
-    const good = rows.filter((r) => r.source === 'good');
+    expect(paper.find((r) => r.source === 'DeepSeek current data [M]' && r.exponent.startsWith('a'))!.value).toBe(0.524);
+    // Every row says how its model scale was counted (Kaplan 6N1, Chinchilla 6N2, DeepSeek M).
+    expect([...new Set(paper.map((r) => r.source))]).toEqual(['Kaplan et al. (OpenWebText2) [6N1]', 'Chinchilla (MassiveText) [6N2]', 'DeepSeek early data [M]', 'DeepSeek current data [M]', 'DeepSeek OpenWebText2 [M]']);
+    const good = rows.filter((r) => r.source === 'good [M]');
     expect(good.map((r) => r.value)).toEqual([GOOD.a, 1 - GOOD.a]);
     expect(good[0].lo).toBeCloseTo(GOOD.a - 0.02, 12);
   });
@@ -165,13 +168,13 @@ describe('report charts', () => {
     // Loss comparison at the largest common budget (1e19), from L = E + A·C^(−γ) of each generating law.
     const lg = GOOD.E + GOOD.A * Math.pow(1e19, -GOOD.gamma);
     const ln = NOISY.E + NOISY.A * Math.pow(1e19, -NOISY.gamma);
-    expect(v).toContain(`at C = 1.00e19: good ${lg.toFixed(3)} < noisy ${ln.toFixed(3)} bits-per-byte`);
+    expect(v).toContain(`at C = 1.00e19: good ${num(lg)} < noisy ${num(ln)} bits-per-byte`);
     // Overlapping intervals: the verdict refuses to rank.
     const close = structuredClone(input);
     close.datasets[1].laws.laws.scale!.ci!.exponent = [0.44, 0.53];
     expect(qualityVerdict(close)).toContain('do not resolve');
     const lines = lawLines(input.datasets[0].laws).join('\n');
-    expect(lines).toContain('C^0.5243 [0.5043, 0.5443]');
+    expect(lines).toContain('C^0.524 [0.504, 0.544]');
     expect(lines).toContain('95%');
     // Fit warnings: the global list, plus per-budget ones it lacks (prefixed with their budget), no duplicates.
     const noisy = input.datasets[1].laws;

@@ -68,3 +68,40 @@ export function syntheticFits(s: SyntheticLaw): LawsFile {
 }
 
 export const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19];
+
+/**
+ * A hyperparameter study from a known loss landscape: per budget one model on a 4 × 4 grid of batch (×0.5…4 of B*) and peak LR
+ * (×0.25…2 of η*), loss = L*(C) + κ_B·(log10 B/B*)² + κ_η·(log10 η/η*)², with B* and η* of the paper's Eq. 1. The runs within
+ * `threshold` of each budget's best are the near-optimal ones, the laws are Eq. 1 itself.
+ */
+export function syntheticHparamFits(budgets = [1e17, 1e18, 1e19], threshold = 0.0025): LawsFile {
+  const points: FitPoint[] = [];
+  for (const C of budgets) {
+    const bStar = 0.292 * Math.pow(C, 0.3271);
+    const lrStar = 0.3118 * Math.pow(C, -0.125);
+    const lStar = 0.6 + 40 * Math.pow(C, -0.08);
+    const grid: FitPoint[] = [];
+    [0.5, 1, 2, 4].forEach((bm, bi) => [0.25, 0.5, 1, 2].forEach((lm, li) => {
+      const loss = lStar + 0.004 * Math.log10(bm) ** 2 + 0.02 * Math.log10(lm) ** 2;
+      grid.push({ runId: `hp-C${C.toExponential(0)}-b${bi}-lr${li}`, budget: C, compute: C, scale: 1e9 * (C / 1e17) ** 0.5, tokens: C / (1e9 * (C / 1e17) ** 0.5), loss, lr: lrStar * lm, batchTokens: bStar * bm });
+    }));
+    const best = Math.min(...grid.map((p) => p.loss));
+    for (const p of grid) points.push({ ...p, nearOptimal: p.loss <= best * (1 + threshold) });
+  }
+  return {
+    schema: 'scaling.laws', version: 1, name: 'hp', dataset: 'hp data', representation: 'M',
+    units: { compute: 'FLOPs', scale: 'FLOPs/token', data: 'tokens', batch: 'tokens', loss: 'bits-per-byte' },
+    ciLevel: 0.95,
+    laws: {
+      lr: { coefficient: 0.3118, exponent: -0.125, r2: 0.9, ci: { coefficient: [0.2, 0.5], exponent: [-0.15, -0.1] } },
+      batch: { coefficient: 0.292, exponent: 0.3271, r2: 0.9, ci: { coefficient: [0.2, 0.4], exponent: [0.3, 0.35] } },
+    },
+    provenance: { source: 'scaling fit', created: '2026-11-28T19:02:53.004Z', method: 'synthetic (tests)', inputs: [{ file: '/home/author/secret/runs/hp.csv', sha256: 'cd'.repeat(32) }] },
+    details: {
+      optima: budgets.map((C) => ({ budget: C, points: 16, usedPoints: 16, scaleOpt: NaN, dataOpt: NaN, lossOpt: NaN, bracketed: false, dropped: true, warnings: ['only 1 distinct scale (fewer than 3): budget dropped'] })),
+      points,
+      warnings: budgets.map((C) => `budget ${C.toExponential(2).replace('e+', 'e')}: only 1 distinct scale (fewer than 3): budget dropped`),
+      hyper: { threshold, nearOptimal: points.filter((p) => p.nearOptimal), form: 'compute' },
+    },
+  };
+}

@@ -43,7 +43,7 @@ describe('report page', () => {
     specs.forEach((m, i) => expect(JSON.parse(m[2])).toEqual(JSON.parse(JSON.stringify(charts[i].spec))));
     // Each chart's heading and the summary's law text.
     for (const c of charts) expect(html).toContain(escapeHtml(c.title));
-    expect(html).toContain('C^0.5243 [0.5043, 0.5443]');
+    expect(html).toContain('C^0.524 [0.504, 0.544]');
   });
 
   it('runs offline: the inlined libraries load, and the boot script hands every embedded spec to vegaEmbed, which the inlined vega renders', async () => {
@@ -124,9 +124,17 @@ describe('scaling report (CLI)', () => {
     writeLaws(join(dir, 'good.json'), inp.datasets[0].laws);
     writeLaws(join(dir, 'noisy.json'), inp.datasets[1].laws);
     const out = join(dir, 'out');
-    const r = cli(join(dir, 'good.json'), join(dir, 'noisy.json'), '--out', out, '--title', 'CLI test');
+    const r = cli(join(dir, 'good.json'), join(dir, 'noisy.json'), '--out', out, '--title', 'CLI test', '--json');
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
+    // --json: the files, each dataset's warnings, and the targets left out with their factor from the largest budget (1e19).
+    const j = JSON.parse(r.stdout);
+    expect(j.charts.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(['isoflop', 'scaling', 'loss', 'quality']));
+    expect(j.datasets.map((d: { label: string; warnings: unknown[] }) => [d.label, d.warnings])).toEqual([['good', []], ['noisy', []]]);
+    expect(j.index).toBe('…/out/index.html'); // outside the working directory: no absolute path in the summary
+    expect(j.targets.drawn).toEqual([]);
+    expect(j.targets.notDrawn.map((t: { label: string }) => t.label)).toEqual(['DeepSeek 7B', 'DeepSeek 67B']);
+    expect(j.targets.notDrawn[0].factor).toBeCloseTo(8.4934656e22 / 1e19, 6);
     const files = readdirSync(out).sort();
     expect(files).toContain('index.html');
     for (const id of ['isoflop', 'scaling', 'loss', 'quality']) for (const ext of ['vl.json', 'svg', 'png']) expect(files).toContain(`${id}.${ext}`);

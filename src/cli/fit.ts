@@ -13,9 +13,13 @@ import { writeLaws, type LawsFile } from '../schema/laws.ts';
 import { InputError } from '../util/errors.ts';
 import { REPRESENTATIONS, type Representation } from '../flops/flops.ts';
 import { positiveInteger, positiveNumber } from './options.ts';
+import { OPTIMUM_METHODS } from '../fit/approach2.ts';
+import { splitTargetList } from '../fit/predict.ts';
+import { checkOutputFile, isStdoutPath } from '../util/safe-out.ts';
 
 interface FitArgs {
   files: string[];
+  plan?: string;
   col?: string | string[];
   filter?: string | string[];
   limit?: number;
@@ -31,6 +35,9 @@ interface FitArgs {
   dedupe?: boolean;
   curves?: boolean;
   window?: number;
+  optimum?: 'parabola' | 'spline';
+  keepUnbracketed?: boolean;
+  optimaWeights?: 'none' | 'bootstrap';
   hyperThreshold?: number;
   hyperForm?: 'compute' | 'steplaw';
   bootstrap?: number;
@@ -67,6 +74,7 @@ export function inputOptionsFromArgs(a: FitArgs): InputOptions {
     dropHighestLoss: a.dropHighestLoss === undefined ? undefined : positiveInteger(a.dropHighestLoss, '--drop-highest-loss', 0),
     dedupe: a.dedupe || undefined,
     curves: a.curves || undefined,
+    plan: a.plan,
   };
 }
 
@@ -77,6 +85,7 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: "run CSVs, or CSV/JSON read through --col (quoted globs like 'runs/**/*.csv' are expanded)" })
       .option('col', { type: 'string', describe: 'map a column: KEY=COLUMN[*FACTOR], KEY in N, C, D, loss, lr, batch, budget, group, run, dataset (e.g. C=throughput/total_gflops*1e9)', group: 'Input:' })
+      .option('plan', { type: 'string', describe: 'join rows to this plan\'s grid points by --col id=COLUMN (a run name containing the id works); shape, M, D, batch, LR and budget come from the plan, --col loss=… from the file', group: 'Input:' })
       .option('filter', { type: 'string', describe: "keep rows where COLUMN=VALUE (also !=, <, >, <=, >=, ~REGEX); repeatable", group: 'Input:' })
       .option('limit', { type: 'number', describe: 'use at most this many rows per file (after --filter)', group: 'Input:' })
       .option('batch-unit', { type: 'string', describe: "unit of --col batch: 'tokens' (default) or 'sequences:LEN', e.g. sequences:4096", group: 'Input:' })
@@ -90,22 +99,29 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       .option('drop-highest-loss', { type: 'number', describe: "drop the K highest-loss runs (Epoch's Chinchilla protocol: 5)", group: 'Input:' })
       .option('dedupe', { type: 'boolean', describe: 'mapped files: keep the first of identical rows (reported) instead of failing', group: 'Input:' })
       .option('curves', { type: 'boolean', describe: 'mapped files with --col run: rows of a run are its evaluations (last = result, all = curve for approach 1)', group: 'Input:' })
-      .option('window', { type: 'number', describe: 'approach 2: fit each parabola on N consecutive distinct scales centred on the lowest-loss one (0 = auto: all up to 6, else max(6, ⌈2n/3⌉))', group: 'Fit:' })
+      .option('window', { type: 'number', describe: 'approach 2: fit each parabola on N consecutive distinct scales around the lowest-loss one, balanced (0 = auto: all up to 6, else max(6, ⌈2n/3⌉))', group: 'Fit:' })
+      .option('optimum', { choices: OPTIMUM_METHODS, describe: "per-budget optimum: 'parabola' (vertex, default) or 'spline' (Akima argmin of log loss, Porian et al. 2024)", group: 'Fit:' })
+      .option('keep-unbracketed', { type: 'boolean', describe: 'keep budgets whose lowest loss is at an edge of their grid in the power laws (default: excluded, named in a warning)', group: 'Fit:' })
+      .option('optima-weights', { choices: ['none', 'bootstrap'] as const, describe: "weights of the optima in the allocation laws: 'none' (default) or 'bootstrap' (1/σ² of each optimum's bootstrap spread)", group: 'Fit:' })
       .option('hyper-threshold', { type: 'number', describe: 'near-optimal runs: loss ≤ (1 + T) × budget minimum (paper: 0.0025)', group: 'Fit:' })
       .option('hyper-form', { choices: ['compute', 'steplaw'] as const, describe: 'hyperparameter laws in C (paper Eq. 1) or the Step Law form (η in N and D, B in D)', group: 'Fit:' })
       .option('bootstrap', { type: 'number', describe: 'bootstrap resamples for intervals (0 = none; default 1000)', group: 'Fit:' })
       .option('seed', { type: 'number', describe: 'bootstrap seed', group: 'Fit:' })
       .option('ci', { type: 'number', describe: 'confidence level of intervals (default 0.95)', group: 'Fit:' })
       .option('holdout-largest', { type: 'number', describe: 'backtest: fit without the K largest budgets and report the errors predicting them', group: 'Fit:' })
-      .option('predict', { type: 'string', describe: 'comma list: 7b, 67b (DeepSeek shapes at 2T tokens) or budgets like 1e21', group: 'Fit:' })
+      .option('predict', { type: 'string', describe: 'comma list: 7b, 67b (DeepSeek shapes at 2T tokens), budgets like 1e21, shapes n_layer=…,d_model=…, or points N=7e9,D=2e12 (approach 3; NAME:N=…,D=… labels one)', group: 'Fit:' })
       .option('approach3', { type: 'boolean', default: true, describe: 'fit Chinchilla approach 3 (--no-approach3 skips it)', group: 'Fit:' })
       .option('approach3-scale', { choices: ['N', 'M'] as const, describe: 'approach 3 in parameters N (C = 6ND) or in M', group: 'Fit:' })
       .option('json', { type: 'boolean', describe: 'print the laws JSON (with details) instead of the table', group: 'Output:' })
       .option('out', { type: 'string', describe: 'write the laws file here atomically (what `scaling plan --laws` reads), e.g. fits/mine.json', group: 'Output:' })
       .option('name', { type: 'string', describe: 'name of the fit (default: --out file stem, else the dataset label)', group: 'Output:' })
       .example("$0 fit 'runs/*.csv' --out fits/micro.json", 'our runs (loss = val_bpb, scale = M)')
+      .example("$0 fit --plan plan.json wandb.csv --col id=Name --col loss=eval/loss", "other trainers' results joined to a plan by grid point id")
       .example("$0 fit data.json --col N=parameters --col C=compute_budget --col budget=compute_budget --col loss=final_loss", 'any CSV/JSON through a column mapping (docs/fit.md)') as never,
   handler: (a) => {
+    // Refuse an --out we may not write before any fitting is done ('-' = the laws JSON on stdout).
+    const toStdout = a.out !== undefined && isStdoutPath(a.out);
+    if (a.out !== undefined) checkOutputFile(a.out, { flag: '--out' });
     const files = expandInputs(a.files.map(String));
     const input = inputOptionsFromArgs(a);
     const loaded = loadObservations(files, input);
@@ -118,6 +134,9 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       lossUnits: loaded.lossUnits,
     };
     if (a.window !== undefined) opts.window = positiveInteger(a.window, '--window', 0);
+    if (a.optimum !== undefined) opts.optimum = a.optimum;
+    if (a.keepUnbracketed) opts.keepUnbracketed = true;
+    if (a.optimaWeights !== undefined) opts.optimaWeights = a.optimaWeights;
     if (a.hyperThreshold !== undefined) opts.hyperThreshold = positiveNumber(a.hyperThreshold, '--hyper-threshold');
     if (a.hyperForm !== undefined) opts.hyperForm = a.hyperForm;
     if (a.bootstrap !== undefined) opts.bootstrap = positiveInteger(a.bootstrap, '--bootstrap', 0);
@@ -127,7 +146,7 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       opts.ciLevel = a.ci;
     }
     if (a.holdoutLargest !== undefined) opts.holdoutLargest = positiveInteger(a.holdoutLargest, '--holdout-largest', 0);
-    if (a.predict !== undefined) opts.predict = String(a.predict).split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (a.predict !== undefined) opts.predict = splitTargetList(String(a.predict));
     opts.approach3 = a.approach3;
     if (a.approach3Scale !== undefined) opts.approach3Scale = a.approach3Scale;
     else if (loaded.format === 'mapped') opts.approach3Scale = 'N';
@@ -152,8 +171,10 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     }
     attachInputProvenance(laws, loaded, input);
     if (a.out) writeLaws(a.out, laws);
-    if (a.json) process.stdout.write(JSON.stringify(laws, null, 2) + '\n');
-    else process.stdout.write(formatFitSummary(laws, { notes: loaded.notes, warnings: loaded.warnings }));
-    if (a.out) process.stderr.write(`wrote ${a.out}\n`);
+    const summary = a.json ? JSON.stringify(laws, null, 2) + '\n' : formatFitSummary(laws, { notes: loaded.notes, warnings: loaded.warnings });
+    // With --out - the laws JSON is standard output, so the summary goes to stderr.
+    if (toStdout) process.stderr.write(a.json ? '' : summary);
+    else process.stdout.write(summary);
+    if (a.out && !toStdout) process.stderr.write(`wrote ${a.out}\n`);
   },
 };

@@ -1,15 +1,15 @@
 // Flag helpers shared by the commands: output formats and writing results to stdout or atomically to --out.
-import { writeFileAtomic } from '../util/atomic.ts';
+import { isStdoutPath, writeOutputFile, type SafeOutOptions } from '../util/safe-out.ts';
 import { InputError } from '../util/errors.ts';
 
-/** Prints `text`, or writes it atomically to `out` (and says where). */
-export function emit(text: string, out?: string): void {
-  if (out) {
-    writeFileAtomic(out, text.endsWith('\n') ? text : text + '\n');
-    process.stderr.write(`wrote ${out}\n`);
-  } else {
-    process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-  }
+/**
+ * Prints `text` (no `out`, or `out` = '-'), or writes it atomically to `out` (and says where). The path is checked by
+ * src/util/safe-out.ts: devices, directories and symlinks are refused unless opts.force; I/O errors are one line, exit 2.
+ */
+export function emit(text: string, out?: string, opts: SafeOutOptions = {}): void {
+  const body = text.endsWith('\n') ? text : text + '\n';
+  writeOutputFile(out ?? '-', body, { flag: '--out', ...opts });
+  if (out && !isStdoutPath(out)) process.stderr.write(`wrote ${out}\n`);
 }
 
 /** A positive finite number flag, or an InputError naming the flag. */

@@ -2,11 +2,14 @@
 import type { CommandModule } from 'yargs';
 import { cpus } from 'node:os';
 import { readPlan } from '../schema/plan.ts';
+import { formatPlanCompute, planCompute } from '../plan/ladder.ts';
 import { trainPlan } from '../train/workers.ts';
+import { stopExitCode } from '../train/signals.ts';
 import { BACKENDS, DATASETS, TRAIN_DEFAULTS, DEFAULT_DATASET, parseBackend } from '../schema/settings.ts';
 import { si, sci, textTable } from '../util/format.ts';
 import { InputError } from '../util/errors.ts';
 import { positiveInteger, positiveNumber } from './options.ts';
+import { parseByteSize } from '../train/memory.ts';
 
 interface TrainArgs {
   plan: string;
@@ -20,6 +23,8 @@ interface TrainArgs {
   checkpointEvery?: number;
   evalBytes?: number;
   progress?: boolean;
+  maxMemory?: string;
+  json?: boolean;
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -37,6 +42,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('backend', { choices: BACKENDS, default: TRAIN_DEFAULTS.backend, describe: 'TensorFlow.js backend' })
       .option('checkpoint-every', { type: 'number', default: TRAIN_DEFAULTS.checkpointEvery, describe: 'seconds between checkpoints (also written at the end and on Ctrl-C)' })
       .option('eval-bytes', { type: 'number', default: TRAIN_DEFAULTS.evalBytes, describe: 'bytes of val.bin for the intermediate evaluations (fixed windows spread over it); the final one uses all of it' })
+      .option('max-memory', { type: 'string', describe: 'memory training may use, e.g. 16G (default: the machine\'s memory or cgroup limit); larger points are refused before anything starts' })
+      .option('json', { type: 'boolean', describe: 'print the summary (every point: status, steps, tokens, FLOPs, final loss, seconds; the counts) as JSON' })
       .option('progress', { type: 'boolean', describe: 'progress bars (default: bars on a TTY, plain lines every 10 s otherwise; --no-progress: only the summary)' })
       .example('$0 train plan.json', 'the whole plan on all cores')
       .example('$0 train plan.json --budget 1e11 --index 2 --jobs 1', 'one grid point in this process'),
@@ -51,13 +58,20 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       runsDir: a.runsDir ?? 'runs', dataDir: a.data ?? 'data', dataset: a.dataset ?? DEFAULT_DATASET, backend: parseBackend(a.backend ?? TRAIN_DEFAULTS.backend, { field: '--backend' }),
       jobs, budget: a.budget !== undefined ? positiveNumber(a.budget, '--budget') : undefined,
       index: a.index !== undefined ? positiveInteger(a.index, '--index', 0) : undefined,
-      checkpointEvery, evalBytes: positiveInteger(a.evalBytes ?? TRAIN_DEFAULTS.evalBytes, '--eval-bytes'), progress: a.progress ?? 'auto',
+      checkpointEvery, planFile: a.plan, maxMemory: a.maxMemory === undefined ? undefined : parseByteSize(a.maxMemory, '--max-memory'), evalBytes: positiveInteger(a.evalBytes ?? TRAIN_DEFAULTS.evalBytes, '--eval-bytes'), progress: a.progress ?? 'auto',
     });
+    if (a.json) process.stdout.write(JSON.stringify({ points: s.points, counts: s.counts, elapsedS: s.elapsedS, interrupted: s.interrupted }, null, 2) + '\n');
     const rows = s.points.map((p) => [p.id, sci(p.budget), p.status + (p.skipped ? ' (skipped)' : ''), String(p.steps), si(p.tokens), sci(p.flops),
       p.finalValLoss !== undefined ? p.finalValLoss.toFixed(4) : '-', p.finalValLoss !== undefined ? (p.finalValLoss / Math.LN2).toFixed(4) : '-', p.elapsedS.toFixed(1)]);
-    process.stdout.write(textTable(['run', 'C', 'status', 'steps', 'tokens', 'M×tokens', 'val nats', 'val bpb', 's'], rows) + '\n');
+    if (!a.json) process.stdout.write(textTable(['run', 'C (FLOPs)', 'status', 'steps', 'tokens', 'M·D (FLOPs)', 'val (nats/token)', 'val (bits/byte)', 'time (s)'], rows) + '\n');
     const c = s.counts;
-    process.stdout.write(`${c.done} done, ${c.diverged} diverged, ${c.stopped} stopped, ${c.locked} locked by another process, ${c.failed} failed — ${s.elapsedS.toFixed(1)} s${s.interrupted ? ' (interrupted: rerun to resume)' : ''}\n`);
+    (a.json ? process.stderr : process.stdout).write(`${c.done} done, ${c.diverged} diverged, ${c.stopped} stopped, ${c.locked} locked by another process, ${c.failed} failed — ${s.elapsedS.toFixed(1)} s${s.interrupted ? ' (interrupted: rerun to resume)' : ''}\n`);
+    // Token ladders (docs/ladder.md): what the whole plan costs with its trunks, against every budget from scratch.
+    if (plan.ladders?.length) (a.json ? process.stderr : process.stdout).write(formatPlanCompute(planCompute(plan)) + '\n');
+    // The cause of every failure, also without progress output (workers report it; --no-progress shows no log lines).
+    for (const p of s.points) if (p.status === 'failed' && p.error) process.stderr.write(`scaling: ${p.id}: ${p.error}\n`);
     if (c.failed > 0) process.exitCode = 1;
+    // Stopped by a signal after checkpointing: 130 (SIGINT), 143 (SIGTERM), 75 (SIGUSR1: requeue me) — src/train/signals.ts.
+    else if (s.stoppedBy && c.stopped > 0) process.exitCode = stopExitCode(s.stoppedBy);
   },
 };

@@ -1,10 +1,11 @@
 // `scaling data prepare`: corpora → cleaned, deduplicated documents → byte tokens → deterministic train/val split → data/<name>/ (atomic, idempotent).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { InputError } from '../util/errors.ts';
 import { sha256 } from '../util/hash.ts';
 import { writeDirAtomic } from '../util/atomic.ts';
+import { checkOutputDir } from '../util/safe-out.ts';
 import { DATASETS, packageVersion, type CorpusSource } from './corpora.ts';
 import { CLEANING_STEPS, cleanDocuments, type CleanDocument } from './clean.ts';
 import { splitDocuments, DOC_SEPARATOR } from './split.ts';
@@ -73,11 +74,19 @@ export async function prepareDataset(name: string, opts: PrepareOptions): Promis
   const valBytes = opts.valBytes ?? DEFAULT_VAL_BYTES;
   const log = opts.log ?? (() => {});
   const dir = join(opts.outDir, name);
+  // A folder we may not replace is refused before any corpus is cleaned (it may still be reused when it holds these outputs).
+  let refusal: unknown;
+  try {
+    checkOutputDir(dir, { flag: '--out', isOurs: isLegacyDatasetDir });
+  } catch (e) {
+    refusal = e;
+  }
   const hash = inputHash(name, sources, valBytes);
   if (!opts.force) {
     const meta = reusable(dir, hash);
     if (meta) return { meta, dir, reused: true };
   }
+  if (refusal) throw refusal;
 
   const seen = new Set<string>();
   const kept: CleanDocument[] = [];
@@ -118,8 +127,19 @@ export async function prepareDataset(name: string, opts: PrepareOptions): Promis
     writeFileSync(join(tmp, 'train.bin'), split.train);
     writeFileSync(join(tmp, 'val.bin'), split.val);
     writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  });
+  }, { flag: '--out', kind: 'dataset', isOurs: isLegacyDatasetDir });
   return { meta, dir, reused: false };
+}
+
+/** A dataset folder written before output markers existed: exactly train.bin, val.bin and our meta.json. */
+function isLegacyDatasetDir(dir: string): boolean {
+  try {
+    const entries = readdirSync(dir).sort();
+    if (entries.join(',') !== 'meta.json,train.bin,val.bin') return false;
+    return (JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { schema?: unknown }).schema === DATASET_SCHEMA;
+  } catch {
+    return false;
+  }
 }
 
 /** `--dataset all` → every dataset name; otherwise the one name. */

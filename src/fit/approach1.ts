@@ -1,9 +1,10 @@
 // Approach 1 (Chinchilla): the envelope of the training curves — at each compute level the lowest loss any run reached (linear
 // interpolation in log compute along each curve) — and power laws of the winning run's scale and tokens against compute. Levels won
 // by the smallest or largest model are left out (with a warning): the true optimum may lie outside the sampled sizes there.
-import type { PowerLaw } from '../schema/laws.ts';
+import type { FitWarning, PowerLaw } from '../schema/laws.ts';
 import type { Observation } from './types.ts';
 import { fitPowerLaw } from './powerlaw.ts';
+import { minOf, maxOf } from '../util/arrays.ts';
 
 export interface EnvelopePoint {
   compute: number;
@@ -15,7 +16,7 @@ export interface Approach1Result {
   scale: PowerLaw;
   data: PowerLaw;
   envelope: EnvelopePoint[];
-  warnings: string[];
+  warnings: FitWarning[];
 }
 
 /** Loss of one curve at compute c by linear interpolation in log10 compute; undefined outside the curve's range. */
@@ -38,9 +39,9 @@ export function curveLossAt(curve: { compute: number; loss: number }[], c: numbe
 export function approach1(obs: Observation[], levels = 40): Approach1Result | undefined {
   const runs = obs.filter((o) => o.curve && o.curve.length >= 2).map((o) => ({ scale: o.scale, curve: [...o.curve!].sort((p, q) => p.compute - q.compute) }));
   if (runs.length < 2) return undefined;
-  const warnings: string[] = [];
-  const lo = Math.min(...runs.map((r) => r.curve[0].compute));
-  const hi = Math.max(...runs.map((r) => r.curve[r.curve.length - 1].compute));
+  const warnings: FitWarning[] = [];
+  const lo = minOf(runs.map((r) => r.curve[0].compute));
+  const hi = maxOf(runs.map((r) => r.curve[r.curve.length - 1].compute));
   const envelope: EnvelopePoint[] = [];
   for (let k = 0; k < levels; k++) {
     const c = lo * Math.pow(hi / lo, levels === 1 ? 1 : k / (levels - 1));
@@ -52,15 +53,15 @@ export function approach1(obs: Observation[], levels = 40): Approach1Result | un
     if (best) envelope.push(best);
   }
   // Levels won by the smallest or the largest model are not bracketed (a smaller or larger model might have won): dropped.
-  const smallest = Math.min(...runs.map((r) => r.scale));
-  const largest = Math.max(...runs.map((r) => r.scale));
+  const smallest = minOf(runs.map((r) => r.scale));
+  const largest = maxOf(runs.map((r) => r.scale));
   const edge = envelope.filter((e) => e.scale === smallest || e.scale === largest).length;
   if (edge > 0) {
-    warnings.push(`approach 1: ${edge} of ${envelope.length} envelope levels are won by the smallest or largest model (not bracketed) and left out`);
+    warnings.push({ code: 'approach1-edge', message: `approach 1: ${edge} of ${envelope.length} envelope levels are won by the smallest or largest model (not bracketed) and left out`, action: 'train smaller and larger models so every compute level is won by an interior size' });
     envelope.splice(0, envelope.length, ...envelope.filter((e) => e.scale !== smallest && e.scale !== largest));
   }
   const distinct = new Set(envelope.map((e) => e.scale)).size;
-  if (distinct < 3) warnings.push(`approach 1: the envelope is won by only ${distinct} distinct model scale${distinct === 1 ? '' : 's'}; its exponent is unreliable`);
+  if (distinct < 3) warnings.push({ code: 'approach1-few-scales', message: `approach 1: the envelope is won by only ${distinct} distinct model scale${distinct === 1 ? '' : 's'}; its exponent is unreliable`, action: 'train more sizes with overlapping compute' });
   if (distinct < 2) return undefined;
   const scale = fitPowerLaw(envelope.map((e) => e.compute), envelope.map((e) => e.scale));
   const data = fitPowerLaw(envelope.map((e) => e.compute), envelope.map((e) => e.compute / e.scale));

@@ -214,6 +214,34 @@ export function refitApproach3(d: A3Data, from: Approach3Fit & { Hinv?: Float64A
   return derive(r.theta, r.f, from.scaleVariable, 1);
 }
 
+/**
+ * Whether the data can separate the N and D terms: needs ≥ 2 distinct N, ≥ 2 distinct D, and (log N, log D) not on one line — one
+ * IsoFLOP line (N·D constant), one tokens-per-parameter ratio (D/N constant), or any other line: along a line only one combination
+ * of α and β is identified. Returns why not, or undefined when identifiable. (RMS off the best line < 1% in D counts as a line.)
+ */
+export function approach3Identifiability(obs: readonly Observation[], v: 'N' | 'M'): string | undefined {
+  const ln = obs.map((o) => Math.log(scaleVariableOf(o, v)));
+  const ld = obs.map((o) => Math.log(o.tokens));
+  const distinct = (xs: number[]) => new Set(xs.map((x) => Math.round(x * 1e4))).size;
+  if (distinct(ln) < 2) return `every run has the same ${v} (${Math.exp(ln[0]).toPrecision(3)}): A and α cannot be fitted`;
+  if (distinct(ld) < 2) return `every run has the same D (${Math.exp(ld[0]).toPrecision(3)}): B and β cannot be fitted`;
+  const n = ln.length;
+  const mx = ln.reduce((a, b) => a + b, 0) / n;
+  const my = ld.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (ln[i] - mx) ** 2;
+    sxy += (ln[i] - mx) * (ld[i] - my);
+  }
+  const slope = sxy / sxx;
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += (ld[i] - my - slope * (ln[i] - mx)) ** 2;
+  if (Math.sqrt(sse / n) >= 0.01) return undefined;
+  const what = Math.abs(slope + 1) < 0.05 ? 'one IsoFLOP line (N·D constant)' : Math.abs(slope - 1) < 0.05 ? 'one tokens-per-parameter ratio (D/N constant)' : `one line in (log ${v}, log D) (slope ${slope.toFixed(2)})`;
+  return `all runs lie on ${what}: only one combination of α and β is identified`;
+}
+
 /** Compute-optimal scale under the fitted law: scale_opt = G·(C/k)^a, k = 6 for N, 1 for M (Chinchilla's closed form). */
 export function approach3ScaleOpt(fit: Approach3Fit, C: number): number {
   const k = fit.scaleVariable === 'N' ? 6 : 1;

@@ -1,29 +1,35 @@
-// Bootstrap uncertainty: resample runs with replacement within each budget (seeded), refit approach 2 (on each budget's original
-// window), the allocation laws, the loss curve, the hyperparameter laws and approach 3, and report percentile intervals.
+// Bootstrap uncertainty: resample runs with replacement within each budget — runs of budgets that hold a single run are resampled
+// together, as one pool, so ladders (one run per budget) vary too — (seeded), refit every budget's optimum (parabola on its fixed
+// window, or spline), the allocation laws, the loss curve, the hyperparameter laws (Eq. 1 and Step Law, near-optimal runs re-selected
+// per unit), approach 3 and every prediction, and report percentile intervals.
 import { evalLossLaw, evalPowerLaw } from '../schema/laws.ts';
 import type { Interval, LossLaw, PowerLaw } from '../schema/laws.ts';
 import type { Representation } from '../flops/flops.ts';
+import type { Observation } from './types.ts';
 import { makeRng } from '../util/rng.ts';
-import { parabolaOptimum, type PreparedBudget } from './approach2.ts';
+import { budgetOptimum, type PreparedBudget } from './approach2.ts';
 import { addLine, emptyLine, powerLawFromSums, fitPowerLaw } from './powerlaw.ts';
 import { fitLossCurve, fitLossPower, type LossFit } from './losscurve.ts';
 import { refitApproach3, type A3Data, type Approach3Fit } from './approach3.ts';
-import { predictOne, type PredictionTarget } from './predict.ts';
+import { predictApproach3, predictOne, type FitTarget } from './predict.ts';
+import { selectionUnits, stepLawFit } from './hyper.ts';
 
 export interface BootstrapInput {
-  /** Approach 2's budgets with their windows (kept fixed: each resample refits the parabola on the runs inside the window). */
+  /** Approach 2's budgets with their windows (kept fixed: each resample refits the optimum on the runs inside the window). */
   prepared: PreparedBudget[];
-  /** Budgets approach 2 kept (not dropped), aligned with `prepared`. */
+  /** Budgets whose optimum enters the allocation laws (not dropped, not excluded), aligned with `prepared`. */
   used: boolean[];
   /** Whether the full fit has allocation laws (else their resamples are not reported). */
   allocation?: boolean;
+  /** Weights of the budgets' optima in the allocation laws (aligned with `prepared`), e.g. 1/σ² from a first bootstrap pass. */
+  weights?: number[];
   /** Warm start of the loss curve (the full fit); absent → no loss-curve intervals. */
   lossWarm?: LossFit;
-  /** Hyperparameter laws to resample (threshold and which laws were fitted). */
-  hyper?: { threshold: number; lr: boolean; batch: boolean };
+  /** Hyperparameter laws to resample (threshold, which laws were fitted, and the Step Law form). */
+  hyper?: { threshold: number; lr: boolean; batch: boolean; stepLaw?: boolean };
   /** Approach 3: the full fit (best start + inverse Hessian) and its data, whose rows are the prepared budgets' runs in order. */
   a3?: { fit: Approach3Fit & { Hinv?: Float64Array }; data: A3Data };
-  targets: PredictionTarget[];
+  targets: FitTarget[];
   representation: Representation;
   resamples: number;
   seed: number;
@@ -31,6 +37,8 @@ export interface BootstrapInput {
   progress?: (done: number, total: number) => void;
   /** Compute values at which to record each resample's scale, data and loss curves (→ percentile bands). */
   bandComputes?: number[];
+  /** Only the per-budget optima (the first pass of 1/σ² weighting): skips laws, approach 3 and predictions. */
+  optimaOnly?: boolean;
 }
 
 export interface BootstrapResult {
@@ -41,6 +49,10 @@ export interface BootstrapResult {
   resamples: number;
   /** Percentile bands of the fitted curves at `bandComputes` (only where the curve was fitted in resamples). */
   bands: { scale?: BandPoint[]; data?: BandPoint[]; loss?: BandPoint[] };
+  /** Standard deviation over resamples of each budget's log10 scale_opt (NaN where undefined), aligned with `prepared`. */
+  optimumSpread: number[];
+  /** How many runs were resampled in the pool of single-run budgets (0 when every budget has several runs). */
+  pooledSingletons: number;
 }
 
 /** The band [lo, hi] of a fitted curve at one compute value. */
@@ -66,6 +78,9 @@ export function percentileInterval(values: number[], level: number): Interval {
   const t = (1 - level) / 2;
   return [quantile(v, t), quantile(v, 1 - t)];
 }
+
+const A3_KEYS = ['E', 'A', 'B', 'alpha', 'beta', 'a', 'b', 'G'] as const;
+const STEP_KEYS = ['lrCoefficient', 'lrExponentN', 'lrExponentD', 'batchCoefficient', 'batchExponentD'] as const;
 
 export function runBootstrap(inp: BootstrapInput): BootstrapResult {
   const rng = makeRng(inp.seed);
@@ -98,12 +113,19 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
     put(`${k}.gamma`, law?.gamma);
   };
 
-  // Per budget: the window's scales, their x, and for each run its scale index (−1 outside the window).
+  // Per budget: the points its optimum uses, their x, and the selection unit of each run (near-optimal runs are relative to it).
+  const units = selectionUnits(inp.prepared.flatMap((p) => p.obs)).unit;
+  const unitSize = new Map<string, number>();
+  for (const u of units.values()) unitSize.set(u, (unitSize.get(u) ?? 0) + 1);
   const budgets = inp.prepared.map((p) => {
     const [lo, hi] = p.window;
     const win = p.scales.slice(lo, hi + 1);
-    const center = win.reduce((a, s) => a + s.x, 0) / win.length;
-    return { p, lo, win, center, x: new Float64Array(win.map((s) => s.x)), counts: new Int32Array(p.obs.length) };
+    const center = win.reduce((a, s) => a + s.x, 0) / Math.max(win.length, 1);
+    const keys = [...new Set(p.obs.map((o) => units.get(o)!))];
+    const unitOf = Int32Array.from(p.obs.map((o) => keys.indexOf(units.get(o)!)));
+    // A single-run (N, D) group of a split budget selects nothing (as in selectNearOptimal).
+    const lone = p.obs.map((o) => units.get(o)!.includes('|') && unitSize.get(units.get(o)!) === 1);
+    return { p, win, center, x: new Float64Array(win.map((s) => s.x)), counts: new Int32Array(p.obs.length), unitOf, lone, nUnits: keys.length, unitMin: new Float64Array(keys.length) };
   });
   const offsets: number[] = [];
   let total = 0;
@@ -111,36 +133,54 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
     offsets.push(total);
     total += b.p.obs.length;
   }
-  const a3w = inp.a3 ? new Float64Array(total) : undefined;
-  const a3data: A3Data | undefined = inp.a3 ? { ...inp.a3.data, w: a3w! } : undefined;
+  // Single-run budgets form one pool: each draw picks one of the pool's runs (so a ladder's runs are resampled as cases).
+  const pool = budgets.map((b, bi) => (b.p.obs.length === 1 ? bi : -1)).filter((bi) => bi >= 0);
+  const pooled = pool.length >= 2;
+  const a3w = inp.a3 && !inp.optimaOnly ? new Float64Array(total) : undefined;
+  const a3data: A3Data | undefined = a3w ? { ...inp.a3!.data, w: a3w } : undefined;
+  const logScaleOpt = budgets.map(() => [] as number[]);
+  const stepRuns: { lr: Observation[]; lrW: number[]; b: Observation[]; bW: number[] } = { lr: [], lrW: [], b: [], bW: [] };
 
   for (let r = 0; r < inp.resamples; r++) {
+    // Draw the counts: within each multi-run budget, and within the pool of single-run budgets.
+    for (const b of budgets) {
+      b.counts.fill(0);
+      const n = b.p.obs.length;
+      if (n > 1 || !pooled) for (let k = 0; k < n; k++) b.counts[rng.int(n)]++;
+    }
+    if (pooled) for (let k = 0; k < pool.length; k++) budgets[pool[rng.int(pool.length)]].counts[0]++;
+
     const C: number[] = [];
     const Mopt: number[] = [];
     const Dopt: number[] = [];
     const Lopt: number[] = [];
+    const W: number[] = [];
     const lrSums = emptyLine();
     const bSums = emptyLine();
+    stepRuns.lr.length = stepRuns.lrW.length = stepRuns.b.length = stepRuns.bW.length = 0;
     budgets.forEach((b, bi) => {
       const n = b.p.obs.length;
-      b.counts.fill(0);
-      for (let k = 0; k < n; k++) b.counts[rng.int(n)]++;
       if (a3w) for (let k = 0; k < n; k++) a3w[offsets[bi] + k] = b.counts[k];
-      if (inp.hyper) {
-        // Near-optimal runs of the resample (paper Eq. 1 procedure), each counted as often as it was drawn.
-        let min = Infinity;
-        for (let j = 0; j < n; j++) if (b.counts[j] > 0 && b.p.obs[j].loss < min) min = b.p.obs[j].loss;
-        const lim = (1 + inp.hyper.threshold) * min;
+      if (inp.hyper && !inp.optimaOnly) {
+        // Near-optimal runs of the resample (paper Eq. 1 procedure) within each selection unit, each counted as often as it was drawn.
+        b.unitMin.fill(Infinity);
+        for (let j = 0; j < n; j++) if (b.counts[j] > 0 && b.p.obs[j].loss < b.unitMin[b.unitOf[j]]) b.unitMin[b.unitOf[j]] = b.p.obs[j].loss;
         const u = Math.log10(b.p.budget);
         for (let j = 0; j < n; j++) {
           const o = b.p.obs[j];
-          if (b.counts[j] === 0 || o.loss > lim) continue;
-          if (o.lr !== undefined && o.lr > 0) addLine(lrSums, u, Math.log10(o.lr), b.counts[j]);
-          if (o.batchTokens !== undefined && o.batchTokens > 0) addLine(bSums, u, Math.log10(o.batchTokens), b.counts[j]);
+          if (b.counts[j] === 0 || b.lone[j] || o.loss > (1 + inp.hyper.threshold) * b.unitMin[b.unitOf[j]]) continue;
+          if (o.lr !== undefined && o.lr > 0) {
+            addLine(lrSums, u, Math.log10(o.lr), b.counts[j]);
+            if (inp.hyper.stepLaw) stepRuns.lr.push(o), stepRuns.lrW.push(b.counts[j]);
+          }
+          if (o.batchTokens !== undefined && o.batchTokens > 0) {
+            addLine(bSums, u, Math.log10(o.batchTokens), b.counts[j]);
+            if (inp.hyper.stepLaw) stepRuns.b.push(o), stepRuns.bW.push(b.counts[j]);
+          }
         }
       }
-      if (!inp.used[bi]) return;
-      // Approach 2 on the resample: each window scale at the lowest loss among its drawn runs, weighted by its draws per run.
+      if (b.p.scales.length < 3) return;
+      // The budget's optimum on the resample: each scale at the lowest loss among its drawn runs, weighted by its draws per run.
       const m = b.win.length;
       const w = new Float64Array(m);
       const loss = new Float64Array(m);
@@ -156,21 +196,29 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
         w[s] = cnt / b.win[s].runs.length;
         loss[s] = best;
       }
-      const v = parabolaOptimum(b.x, loss, w, b.center);
+      const v = budgetOptimum(b.p.method, b.x, loss, w, b.center);
       const ok = Number.isFinite(v.x) && Number.isFinite(v.loss) && v.loss > 0;
       const scaleOpt = 10 ** v.x;
+      if (ok) logScaleOpt[bi].push(v.x);
+      if (inp.optimaOnly) return;
       put(`budget.${bi}.scaleOpt`, ok ? scaleOpt : undefined);
       put(`budget.${bi}.lossOpt`, ok ? v.loss : undefined);
-      if (ok) {
+      if (ok && inp.used[bi]) {
         C.push(b.p.budget);
         Mopt.push(scaleOpt);
         Dopt.push(b.p.budget / scaleOpt);
         Lopt.push(v.loss);
+        W.push(inp.weights?.[bi] ?? 1);
       }
     });
+    if (inp.optimaOnly) {
+      inp.progress?.(r + 1, inp.resamples);
+      continue;
+    }
     const allocation = inp.allocation ?? true;
-    const scale = allocation && C.length >= 2 ? fitPowerLaw(C, Mopt) : undefined;
-    const data = allocation && C.length >= 2 ? fitPowerLaw(C, Dopt) : undefined;
+    const w = inp.weights ? W : undefined;
+    const scale = allocation && C.length >= 2 ? fitPowerLaw(C, Mopt, w) : undefined;
+    const data = allocation && C.length >= 2 ? fitPowerLaw(C, Dopt, w) : undefined;
     if (allocation) {
       putLaw('scale', scale);
       putLaw('data', data);
@@ -190,21 +238,27 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
     if (inp.hyper) {
       if (inp.hyper.lr) putLaw('lr', (lr = powerLawFromSums(lrSums)));
       if (inp.hyper.batch) putLaw('batch', (batch = powerLawFromSums(bSums)));
+      if (inp.hyper.stepLaw) {
+        const st = stepLawFit(stepRuns.lr, stepRuns.b, { lr: stepRuns.lrW, batch: stepRuns.bW });
+        for (const k of STEP_KEYS) put(`stepLaw.${k}`, st?.[k]);
+      }
     }
+    let a3: Approach3Fit | undefined;
     if (inp.a3 && a3data) {
-      const f = refitApproach3(a3data, inp.a3.fit);
-      for (const k of ['E', 'A', 'B', 'alpha', 'beta', 'a', 'b', 'G'] as const) put(`a3.${k}`, f?.[k]);
+      a3 = refitApproach3(a3data, inp.a3.fit);
+      for (const k of A3_KEYS) put(`a3.${k}`, a3?.[k]);
     }
     inp.targets.forEach((t, k) => {
       const p = predictOne(t, { scale, loss: lossLaw, lr, batch }, inp.representation);
       // Only what the full fit predicts too (no LR interval without an LR law).
-      if (inp.lossWarm) put(`pred.${k}.loss`, p?.loss);
+      if (inp.lossWarm && t.kind !== 'point') put(`pred.${k}.loss`, p?.loss);
       if (t.kind === 'budget' && allocation) {
         put(`pred.${k}.scale`, p?.scale);
         put(`pred.${k}.tokens`, p?.tokens);
       }
       if (inp.hyper?.lr) put(`pred.${k}.lr`, p?.lr);
       if (inp.hyper?.batch) put(`pred.${k}.batch`, p?.batchTokens);
+      if (inp.a3) put(`pred.${k}.a3loss`, a3 ? predictApproach3(t, a3, inp.representation)?.loss : undefined);
     });
     inp.progress?.(r + 1, inp.resamples);
   }
@@ -219,5 +273,23 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
       return { compute, lo, hi };
     });
   }
-  return { intervals, failures, resamples: inp.resamples, bands };
+  const optimumSpread = logScaleOpt.map((v) => {
+    if (v.length < 2) return NaN;
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+  });
+  return { intervals, failures, resamples: inp.resamples, bands, optimumSpread, pooledSingletons: pooled ? pool.length : 0 };
+}
+
+/**
+ * Weights 1/σ² of the budgets' optima for the allocation laws (Porian et al.'s weighting): σ = the bootstrap spread of log10
+ * scale_opt, floored at a third of the budget's mean spacing of log10 scales (an optimum cannot be located more finely than its grid).
+ */
+export function optimumWeights(prepared: PreparedBudget[], spread: number[]): number[] {
+  return prepared.map((p, i) => {
+    const n = p.scales.length;
+    const spacing = n >= 2 ? (p.scales[n - 1].x - p.scales[0].x) / (n - 1) : NaN;
+    const sd = Math.max(Number.isFinite(spread[i]) ? spread[i] : 0, Number.isFinite(spacing) ? spacing / 3 : 0);
+    return sd > 0 ? 1 / (sd * sd) : 0;
+  });
 }

@@ -23,6 +23,7 @@ export function attachInputProvenance(laws: LawsFile, loaded: LoadedInput, input
       dropHighestLoss: input.dropHighestLoss,
       dedupe: input.dedupe,
       budgetRule: loaded.budgetRule,
+      plan: input.plan,
       representation: loaded.representation,
     },
   };

@@ -42,7 +42,12 @@ export function pooledSeedSd(obs: Observation[]): { sd?: number; dof: number; gr
 /** Residual σ of a parabola in log10(scale) per budget (budgets with ≥ 4 distinct scales; 3 leave no residual). */
 export function pooledResidualSd(obs: Observation[]): { sd?: number; dof: number } {
   const byBudget = new Map<number, Observation[]>();
-  for (const o of obs) byBudget.set(o.budget, [...(byBudget.get(o.budget) ?? []), o]);
+  for (const o of obs) {
+    // push, not [...list, o]: copying the list per row is quadratic (minutes for 100,000s of runs).
+    const list = byBudget.get(o.budget);
+    if (list) list.push(o);
+    else byBudget.set(o.budget, [o]);
+  }
   let ssr = 0;
   let dof = 0;
   for (const g of byBudget.values()) {

@@ -1,4 +1,4 @@
-// Seed replicas among observations: runs identical but for their seed (same dataset, budget, model scale, tokens, batch and LR) are
+// Seed replicas among observations: runs identical but for their seed (same dataset, schedule, budget, model scale, tokens, batch, LR) are
 // merged into one observation whose loss is their mean, keeping n, the sample SD and the run ids — the fitter fits the means, and
 // the noise budget (src/fit/noise.ts) reads the spreads.
 import type { Observation } from './types.ts';
@@ -15,7 +15,7 @@ export interface ReplicaInfo {
 /** Runs that differ only by seed share this key. Numbers are compared to 12 significant digits (they come from the same plan). */
 export function replicaKey(o: Observation): string {
   const n = (x: number | undefined) => (x === undefined ? '' : Number(x.toPrecision(12)).toString());
-  return [o.dataset, n(o.budget), n(o.scale), n(o.tokens), n(o.lr), n(o.batchTokens), n(o.params), n(o.reps?.M), n(o.reps?.sixN1), n(o.reps?.sixN2)].join('|');
+  return [o.dataset, o.schedule ?? '', n(o.budget), n(o.scale), n(o.tokens), n(o.lr), n(o.batchTokens), n(o.params), n(o.reps?.M), n(o.reps?.sixN1), n(o.reps?.sixN2)].join('|');
 }
 
 function sampleSd(xs: number[]): number {

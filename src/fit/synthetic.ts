@@ -231,3 +231,37 @@ export function curveRuns(o: CurveOptions): Observation[] {
 }
 
 export { makeRng, type Rng };
+
+export interface LadderOptions {
+  law: ChinchillaLaw;
+  /** Model scales (M; N = M/6 for approach 3 in N) and token multiples: D = multiple · tokensPerScale · M. */
+  scales: number[];
+  multiples: number[];
+  /** Tokens per unit of scale at multiple 1 (e.g. 20 tokens per parameter = 20/6 per FLOP/token). */
+  tokensPerScale: number;
+  noise: number;
+  seed: number;
+}
+
+/** A ladder (OLMo-style): every scale trained at every multiple, one run per (scale, multiple), each run its own budget (C = M·D). */
+export function ladderRuns(o: LadderOptions): Observation[] {
+  const rng = makeRng(o.seed);
+  const out: Observation[] = [];
+  for (const M of o.scales) {
+    for (const k of o.multiples) {
+      const D = k * o.tokensPerScale * M;
+      out.push({
+        runId: `ladder-${M.toExponential(2)}-${k}x`,
+        dataset: 'synthetic-ladder',
+        budget: M * D,
+        compute: M * D,
+        scale: M,
+        tokens: D,
+        loss: chinchillaLoss(o.law, M, D) * Math.exp(o.noise * rng.normal()),
+        params: M / 6,
+        source: { file: 'synthetic', line: out.length + 2 },
+      });
+    }
+  }
+  return out;
+}

@@ -25,6 +25,8 @@ export interface Observation {
   curve?: { tokens: number; compute: number; loss: number }[];
   /** Where the row came from, for messages. */
   source: { file: string; line: number };
+  /** LR schedule of the run when known (a schedule name, with its stage ratios when not 80/10/10): runs of different schedules are no replicas. */
+  schedule?: string;
   /** When several runs differing only by seed were merged into this one (src/fit/replicas.ts): their count, spread and ids. */
   replicas?: { n: number; sd: number; runIds: string[]; losses: number[] };
 }
@@ -36,8 +38,14 @@ export interface FitOptions {
   representation: Representation;
   /** Loss units, e.g. 'bits-per-byte' or 'nats/token'. */
   lossUnits: string;
-  /** Approach 2 window: fit each parabola on `window` consecutive distinct scales centred on the lowest-loss one; 0 = auto (all up to 6, else max(6, ⌈2n/3⌉)). */
+  /** Approach 2 window: fit each parabola on `window` consecutive distinct scales around the lowest-loss one (balanced); 0 = auto (all up to 6, else max(6, ⌈2n/3⌉)). */
   window: number;
+  /** Per-budget optimum: 'parabola' (vertex of the window's parabola, the default by measurement) or 'spline' (Akima argmin, Porian et al.). */
+  optimum: 'parabola' | 'spline';
+  /** Keep budgets whose lowest loss is at an edge of their grid in the power laws (default: excluded, named in a warning). */
+  keepUnbracketed: boolean;
+  /** Weights of the optima in the allocation laws: 'none', or 'bootstrap' (1/σ² from a first bootstrap pass; needs --bootstrap > 0). */
+  optimaWeights: 'none' | 'bootstrap';
   /** Near-optimal threshold for hyperparameter laws: loss ≤ (1 + threshold) × budget minimum (paper: 0.0025). */
   hyperThreshold: number;
   hyperForm: 'compute' | 'steplaw';

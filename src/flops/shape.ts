@@ -12,9 +12,14 @@ export interface ModelShape {
   vocab: number;
 }
 
-/** LLaMA's FFN width rule: 8/3·d rounded up to a multiple (256 for d ≥ 4096, smaller for small d: 2^⌊log2(d/16)⌋, at least 8). */
+/** LLaMA's FFN granule ("multiple_of") for width d: 256 from d = 4096 up, smaller for small d: 2^⌊log2(d/16)⌋, at least 8. */
+export function llamaMultipleOf(dModel: number): number {
+  return Math.min(256, Math.max(8, 2 ** Math.floor(Math.log2(dModel / 16))));
+}
+
+/** LLaMA's FFN width rule: ⌊8/3·d⌋ rounded up to a multiple (default llamaMultipleOf(d)). */
 export function llamaFfn(dModel: number, multipleOf?: number): number {
-  const m = multipleOf ?? Math.min(256, Math.max(8, 2 ** Math.floor(Math.log2(dModel / 16))));
+  const m = multipleOf ?? llamaMultipleOf(dModel);
   const hidden = Math.floor((2 * 4 * dModel) / 3);
   return m * Math.ceil(hidden / m);
 }

@@ -1,5 +1,5 @@
 // Prediction and report targets: the paper's presets at their tokens, a compute budget, or any shape; parsed from '7b,67b,1e21,n_layer=…'.
-import { InputError } from '../util/errors.ts';
+import { formatWhere, InputError } from '../util/errors.ts';
 import { llamaFfn, validateShape, type ModelShape } from './shape.ts';
 import { PRESETS, presetShape, presetCompute } from './presets.ts';
 
@@ -69,4 +69,23 @@ export function parseTargets(items: string[]): PredictionTarget[] {
 /** The paper's 7B and 67B as compute targets (C = M·D at their 2T tokens), for charts and predictions. */
 export function paperTargets(): { label: string; key: string; compute: number }[] {
   return Object.values(PRESETS).map((p) => ({ label: p.label.replace(' LLM', ''), key: p.key, compute: presetCompute(p, 'M') }));
+}
+
+/**
+ * One model shape from a preset name ('7b', '67b') or 'n_layer=…,d_model=…[,n_heads=…,n_kv_heads=…,d_ff=…]' (parseTargets' rules);
+ * `seqLen` and `vocab` fill what a spec does not name. Errors name `where` (a flag or a file's field).
+ */
+export function parseShapeSpec(spec: string, defaults: { seqLen: number; vocab: number }, where: { file?: string; field?: string }): ModelShape {
+  const full = spec.includes('=') ? spec + (/seq_len=/.test(spec) ? '' : `,seq_len=${defaults.seqLen}`) + (/vocab=/.test(spec) ? '' : `,vocab=${defaults.vocab}`) : spec;
+  let t: PredictionTarget[];
+  try {
+    t = parseTargets([full]);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const reason = e.message.slice(formatWhere({ field: e.field }).length);
+    const sub = (e.field ?? '').replace(/^--predict\s*/, ''); // e.g. 'nHeads' from validateShape
+    throw new InputError(sub ? `${sub}: ${reason}` : reason, where);
+  }
+  if (t.length !== 1 || t[0].kind !== 'shape') throw new InputError(`expected one shape (7b, 67b or n_layer=…,d_model=…), got '${spec}'`, where);
+  return t[0].shape!;
 }

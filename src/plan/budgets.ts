@@ -12,9 +12,22 @@ export function roundBudget(x: number): number {
   return Number(x.toPrecision(3));
 }
 
-/** "1e17,3e17" → [1e17, 3e17]. */
+/** Budgets closer than this (relative) are the same budget: `scaling train --budget` selects with this tolerance. */
+export const SAME_BUDGET = 1e-6;
+
+/** Refuses a budget given twice (or two that round to the same one): they would make duplicate grids. */
+export function checkDistinctBudgets(budgets: number[], flag: string): void {
+  const sorted = [...budgets].sort((a, b) => a - b);
+  for (let i = 1; i < sorted.length; i++) {
+    if (Math.abs(sorted[i] - sorted[i - 1]) <= SAME_BUDGET * sorted[i]) throw new InputError(`budget ${sorted[i].toExponential(3)} appears twice: give each budget once`, { field: flag });
+  }
+}
+
+/** "1e17,3e17" → [1e17, 3e17] (each budget once). */
 export function parseBudgetList(spec: string, flag = '--budget'): number[] {
-  return spec.split(',').map((s) => parseBudget(s, flag));
+  const budgets = spec.split(',').map((s) => parseBudget(s, flag));
+  checkDistinctBudgets(budgets, flag);
+  return budgets;
 }
 
 /** "1e17:3e20:8" → 8 log-spaced budgets from 1e17 to 3e20 inclusive. */
@@ -26,6 +39,15 @@ export function parseBudgetRange(spec: string, flag = '--budgets'): number[] {
   const n = Number(parts[2]);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`COUNT must be an integer ≥ 1, got '${parts[2]}'`, { field: flag });
   if (hi < lo) throw new InputError(`TO (${hi}) must be ≥ FROM (${lo})`, { field: flag });
+  // Both ends are always budgets of the range: COUNT 1 would drop TO, FROM = TO would repeat one budget.
+  if (n === 1 && hi !== lo) throw new InputError(`COUNT 1 cannot include both FROM and TO: use --budget ${parts[0].trim()} for one budget, or COUNT ≥ 2`, { field: flag });
   if (n === 1) return [lo];
-  return Array.from({ length: n }, (_, i) => (i === 0 ? lo : i === n - 1 ? hi : roundBudget(lo * Math.pow(hi / lo, i / (n - 1)))));
+  if (Math.abs(hi - lo) <= SAME_BUDGET * hi) throw new InputError(`FROM and TO are the same budget: use --budget ${parts[0].trim()}`, { field: flag });
+  const budgets = Array.from({ length: n }, (_, i) => (i === 0 ? lo : i === n - 1 ? hi : roundBudget(lo * Math.pow(hi / lo, i / (n - 1)))));
+  for (let i = 1; i < n; i++) {
+    if (!(budgets[i] > budgets[i - 1] * (1 + SAME_BUDGET))) {
+      throw new InputError(`COUNT ${n} is too many for ${parts[0].trim()}…${parts[1].trim()}: budgets ${i} and ${i + 1} both round to ${budgets[i].toExponential(2)} (3 significant digits)`, { field: flag });
+    }
+  }
+  return budgets;
 }

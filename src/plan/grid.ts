@@ -1,11 +1,13 @@
 // IsoFLOP grids: for each compute budget, the laws' predicted optimum and ~10 concrete model/data allocations around it (paper §3.2).
-import { scaleCounts, scalePerToken, type Representation } from '../flops/flops.ts';
+import { scaleCounts, type Representation } from '../flops/flops.ts';
 import { evalLossLaw, evalPowerLaw, type LawsFile, type PowerLaw } from '../schema/laws.ts';
 import { PLAN_SCHEMA, PLAN_VERSION, type BudgetPlan, type GridPoint, type GridSettings, type PlanFile } from '../schema/plan.ts';
 import type { ModelShape } from '../flops/shape.ts';
 import { InputError } from '../util/errors.ts';
+import { DEFAULT_STAGES } from '../schema/settings.ts';
 import { makeSchedule } from './schedule.ts';
-import { solveShapes, SOLVER_TOLERANCE } from './shape-solver.ts';
+import { chooseFamily, familyMembers, gridWindow, selectMembers, type FamilyConstraints, type ShapeFamily } from './shape-solver.ts';
+import type { ShapeFamilySpec } from '../schema/plan.ts';
 
 /** Paper Eq. 1, used for batch size and LR when a laws file has no hyperparameter laws. */
 export const PAPER_LR: PowerLaw = { coefficient: 0.3118, exponent: -0.125 };
@@ -14,6 +16,11 @@ export const PAPER_BATCH: PowerLaw = { coefficient: 0.292, exponent: 0.3271 };
 export interface PlanOptions extends GridSettings {
   /** Query heads per KV head (1 = MHA). */
   kvGroup: number;
+  /** Cluster constraints of the shape family (docs/plan.md): tensor- and pipeline-parallel degrees, head size, FFN granule. */
+  tp: number;
+  pp: number;
+  headSize: number | 'auto';
+  multipleOf: number | 'auto';
   /** Optional label; grid point ids get it as a prefix. */
   dataset?: string;
   /** Override the laws' batch size (tokens) and/or peak LR for every point. */
@@ -25,7 +32,18 @@ export interface PlanOptions extends GridSettings {
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   points: 10, span: 4, seqLen: 4096, vocab: 102400, schedule: 'multistep', warmup: 'auto', seed: 0, kvGroup: 1, tolerance: 0.01,
+  tp: 1, pp: 1, headSize: 'auto', multipleOf: 'auto',
 };
+
+/** The shape-family constraints of plan options, in a representation. */
+export function familyConstraints(o: Pick<PlanOptions, 'seqLen' | 'vocab' | 'kvGroup' | 'tp' | 'pp' | 'headSize' | 'multipleOf'>, representation: Representation): FamilyConstraints {
+  return { seqLen: o.seqLen, vocab: o.vocab, representation, kvGroup: o.kvGroup, tp: o.tp, pp: o.pp, headSize: o.headSize, multipleOf: o.multipleOf };
+}
+
+/** What a plan records of a family (the rules, without the data's l_seq and vocab, which every shape carries). */
+export function familySpec(f: ShapeFamily): ShapeFamilySpec {
+  return { headSize: f.headSize, multipleOf: f.multipleOf, kvGroup: f.kvGroup, tp: f.tp, pp: f.pp, widthStep: f.widthStep, depthRule: f.depthRule };
+}
 
 /** Hyperparameters of a budget: Eq. 1 of the laws file (or the paper's, when the file has none), unless overridden. */
 export function hyperparameters(laws: LawsFile, budget: number, o: Pick<PlanOptions, 'seqLen' | 'batchTokens' | 'lr'>): { batchTokens: number; batchSeqs: number; lr: number } {
@@ -72,7 +90,7 @@ export function gridPoint(a: { id: string; budget: number; index: number; shape:
     batchSeqs: a.alloc.batchSeqs,
     lr: a.lr,
     steps: a.alloc.steps,
-    schedule: makeSchedule(o.schedule, a.alloc.steps, o.warmup),
+    schedule: makeSchedule(o.schedule, a.alloc.steps, o.warmup, o.stages),
     seed: o.seed,
   };
 }
@@ -85,20 +103,31 @@ export function planBudget(budget: number, laws: LawsFile, o: PlanOptions): Budg
   const hp = hyperparameters(laws, budget, o);
   const points: GridPoint[] = [];
   const warnings: string[] = [];
-  const used = new Set<string>();
-  for (let i = 0; i < o.points; i++) {
-    const t = o.points === 1 ? 0 : -1 + (2 * i) / (o.points - 1);
-    const target = scaleOpt * Math.pow(o.span, t);
-    const candidates = solveShapes(target, { seqLen: o.seqLen, vocab: o.vocab, representation: rep, kvGroup: o.kvGroup });
-    const pick = candidates.find((c) => !used.has(JSON.stringify(c.shape)));
-    if (!pick) continue;
-    used.add(JSON.stringify(pick.shape));
-    if (Math.abs(pick.logError) > Math.log(1 + SOLVER_TOLERANCE(target))) {
-      warnings.push(`point ${i}: no shape within ${(SOLVER_TOLERANCE(target) * 100).toFixed(0)}% of target scale ${target.toExponential(2)} (got ${pick.scale.toExponential(2)}); its D is set from its real scale, so C still holds`);
+  // Targets log-spaced from S_opt/span to S_opt·span; each gets a distinct member of one family, in order (docs/plan.md).
+  const targets = Array.from({ length: o.points }, (_, i) => scaleOpt * Math.pow(o.span, o.points === 1 ? 0 : -1 + (2 * i) / (o.points - 1)));
+  // Members must lie within one grid step (the log distance between targets) beyond the end targets.
+  const gridStep = o.points > 1 ? (2 * Math.log(o.span)) / (o.points - 1) : Math.log(o.span);
+  const { family, members } = chooseFamily(scaleOpt, targets, gridStep, familyConstraints(o, rep));
+  const pairs = selectMembers(targets, members.map((m) => m.scale));
+  if (pairs.length < o.points) {
+    const { lo, hi } = gridWindow(targets, gridStep);
+    warnings.push(
+      `only ${pairs.length} distinct shapes of this family (head size ${family.headSize}, widths in steps of ${family.widthStep}) lie within ` +
+        `${lo.toExponential(2)} … ${hi.toExponential(2)} FLOPs/token (the targets ± one grid step): the grid has ${pairs.length} points, not ${o.points}` +
+        (family.headSize > 4 ? `; a smaller --head-size (e.g. ${family.headSize / 2}), a smaller --tp/--kv-group, or fewer --points gives one per target` : ''),
+    );
+  }
+  if (pairs.length === 0) throw new InputError(`no model of the shape family lies within one grid step of the targets at C = ${budget.toExponential(2)} (the smallest has ${familyMembers(family, 0, Infinity)[0]?.scale.toExponential(2) ?? '—'} FLOPs/token): raise the budget or --span`, { field: '--budget' });
+  // A point is flagged when it is farther from its target than the targets are from each other (one grid step in log scale).
+  for (const [i, k] of pairs) {
+    const target = targets[i];
+    const { shape, scale } = members[k];
+    if (Math.abs(Math.log(scale / target)) > gridStep + 1e-12) {
+      const why = target < members[0].scale ? `below the smallest model of the family (${members[0].scale.toExponential(2)})` : 'the nearest distinct member of the family';
+      warnings.push(`point ${i}: target scale ${target.toExponential(2)} is ${why}; got ${scale.toExponential(2)} (×${(scale / target).toFixed(2)}); its D is set from its real scale, so C still holds`);
     }
-    const scale = scalePerToken(pick.shape, rep);
     const alloc = allocateTokens(budget, scale, hp.batchSeqs, o.seqLen, o.tolerance);
-    points.push(gridPoint({ id: pointId(o.dataset, budget, i, pick.shape.nLayer, pick.shape.dModel), budget, index: i, shape: pick.shape, targetScale: target, scale, alloc, lr: hp.lr }, o));
+    points.push(gridPoint({ id: pointId(o.dataset, budget, i, shape.nLayer, shape.dModel), budget, index: i, shape, targetScale: target, scale, alloc, lr: hp.lr }, o));
   }
   return {
     budget,
@@ -109,6 +138,7 @@ export function planBudget(budget: number, laws: LawsFile, o: PlanOptions): Budg
     lr: hp.lr,
     ...(laws.laws.loss ? { predictedLoss: evalLossLaw(laws.laws.loss, budget) } : {}),
     points,
+    family: familySpec(family),
     ...(warnings.length ? { warnings } : {}),
   };
 }
@@ -140,6 +170,8 @@ export function makePlan(budgets: number[], laws: LawsFile, lawsPath: string, o:
     ...(o.dataset ? { dataset: o.dataset } : {}),
     ...(o.batchTokens ? { batchTokens: o.batchTokens } : {}),
     ...(o.lr ? { lr: o.lr } : {}),
+    ...(o.stages && o.stages !== DEFAULT_STAGES ? { stages: o.stages } : {}),
+    kvGroup: o.kvGroup, tp: o.tp, pp: o.pp, headSize: o.headSize, multipleOf: o.multipleOf,
   };
   return planFile(laws, lawsPath, options, budgets.map((b) => planBudget(b, laws, o)));
 }

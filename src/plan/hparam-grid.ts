@@ -3,13 +3,14 @@ import { scalePerToken } from '../flops/flops.ts';
 import { evalPowerLaw, type LawsFile } from '../schema/laws.ts';
 import type { BudgetPlan, GridPoint, PlanFile } from '../schema/plan.ts';
 import { InputError } from '../util/errors.ts';
-import { allocateTokens, checkBudgets, gridPoint, hyperparameters, planFile, type PlanOptions } from './grid.ts';
+import { DEFAULT_STAGES } from '../schema/settings.ts';
+import { allocateTokens, checkBudgets, familyConstraints, gridPoint, hyperparameters, planFile, type PlanOptions } from './grid.ts';
 import { solveShape } from './shape-solver.ts';
 
 function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult: number[], lrMult: number[]): BudgetPlan {
   if (!laws.laws.scale) throw new InputError('the laws file has no scale law (laws.scale), which planning needs', { field: 'laws.scale' });
   const scaleOpt = evalPowerLaw(laws.laws.scale, budget);
-  const solved = solveShape(scaleOpt, { seqLen: o.seqLen, vocab: o.vocab, representation: laws.representation, kvGroup: o.kvGroup });
+  const solved = solveShape(scaleOpt, familyConstraints(o, laws.representation));
   const shape = solved.shape;
   const scale = scalePerToken(shape, laws.representation);
   const hp = hyperparameters(laws, budget, o);
@@ -33,6 +34,6 @@ function hparamBudget(budget: number, laws: LawsFile, o: PlanOptions, batchMult:
 export function makeHparamPlan(budgets: number[], laws: LawsFile, lawsPath: string, o: PlanOptions, batchMult: number[], lrMult: number[]): PlanFile {
   if (batchMult.length * lrMult.length < 3) throw new InputError('a hyperparameter grid needs at least 3 (batch, lr) pairs', { field: 'batchMultipliers' });
   checkBudgets(budgets);
-  const options: PlanFile['options'] = { points: batchMult.length * lrMult.length, span: 1, seqLen: o.seqLen, vocab: o.vocab, schedule: o.schedule, warmup: o.warmup, seed: o.seed, ...(o.dataset ? { dataset: o.dataset } : {}) };
+  const options: PlanFile['options'] = { points: batchMult.length * lrMult.length, span: 1, seqLen: o.seqLen, vocab: o.vocab, schedule: o.schedule, warmup: o.warmup, seed: o.seed, ...(o.dataset ? { dataset: o.dataset } : {}), ...(o.stages && o.stages !== DEFAULT_STAGES ? { stages: o.stages } : {}) };
   return planFile(laws, lawsPath, options, budgets.map((b) => hparamBudget(b, laws, o, batchMult, lrMult)));
 }

@@ -1,6 +1,6 @@
 // Learning-rate schedules (paper §2.2): multi-step (warm-up, 100% to 80% of tokens, 31.6% to 90%, 10% after), cosine and constant; and the warm-up rule for small runs.
 import type { ScheduleSpec } from '../schema/plan.ts';
-import type { ScheduleName } from '../schema/settings.ts';
+import { DEFAULT_STAGES, type ScheduleName } from '../schema/settings.ts';
 
 /** Multi-step decay points as fractions of training tokens and the LR multipliers after them (DeepSeek LLM §2.2). */
 export const MULTISTEP_FRACTIONS = [0.8, 0.9] as const;
@@ -20,11 +20,39 @@ export function warmupSteps(totalSteps: number, rule: string = 'auto'): number {
   return Math.min(PAPER_WARMUP_STEPS, Math.max(totalSteps >= 20 ? 1 : 0, Math.round(0.05 * totalSteps)));
 }
 
-/** Builds the schedule of a run of `totalSteps` optimizer steps. Breakpoints are the first steps at or past 80% and 90% of the tokens. */
-export function makeSchedule(name: ScheduleName, totalSteps: number, warmup: string = 'auto'): ScheduleSpec {
+/**
+ * Warm-up of a token ladder, in steps, one value for every rung (docs/ladder.md): 'auto' and 'N%' are taken of the shortest
+ * rung's steps, a count is used as it is. The rule for independent runs, a share of each run, would give rung i share·S_i warm-up
+ * steps: rungs would follow different LRs from the first step, so no two could share a stage 1.
+ */
+export function ladderWarmupSteps(rungSteps: number[], rule: string = 'auto'): number {
+  return warmupSteps(Math.min(...rungSteps), rule);
+}
+
+/**
+ * The drop points of multi-step stage ratios 'A/B/C' (validated by parseStages) as fractions of the tokens: [A/100, (A+B)/100].
+ * The paper's 80/10/10 gives exactly MULTISTEP_FRACTIONS (0.8, 0.9), so default plans and runs are unchanged bit for bit.
+ */
+export function stageDrops(stages: string = DEFAULT_STAGES): [number, number] {
+  if (stages === DEFAULT_STAGES) return [MULTISTEP_FRACTIONS[0], MULTISTEP_FRACTIONS[1]];
+  const [a, b] = stages.split('/').map(Number);
+  return [a / 100, (a + b) / 100];
+}
+
+/** The stage ratios a schedule was built with: its `stages` field, the paper's 80/10/10 for a multistep spec without one, else undefined. */
+export function stagesOf(s: Pick<ScheduleSpec, 'name' | 'stages'>): string | undefined {
+  return s.name === 'multistep' ? (s.stages ?? DEFAULT_STAGES) : undefined;
+}
+
+/**
+ * Builds the schedule of a run of `totalSteps` optimizer steps. Multistep breakpoints are round(drop·steps) for the stage ratios'
+ * drop points (default 80/10/10: 80% and 90% of the tokens); a spec with other ratios records them in `stages`.
+ */
+export function makeSchedule(name: ScheduleName, totalSteps: number, warmup: string = 'auto', stages: string = DEFAULT_STAGES): ScheduleSpec {
   const w = warmupSteps(totalSteps, warmup);
   if (name === 'multistep') {
-    return { name, warmupSteps: w, totalSteps, breakpoints: MULTISTEP_FRACTIONS.map((f) => Math.round(f * totalSteps)), factors: [...MULTISTEP_FACTORS] };
+    const breakpoints = stageDrops(stages).map((f) => Math.round(f * totalSteps));
+    return { name, warmupSteps: w, totalSteps, breakpoints, factors: [...MULTISTEP_FACTORS], ...(stages !== DEFAULT_STAGES ? { stages } : {}) };
   }
   if (name === 'cosine') return { name, warmupSteps: w, totalSteps, breakpoints: [], factors: [], minFactor: 0.1 };
   return { name, warmupSteps: w, totalSteps, breakpoints: [], factors: [] };

@@ -1,10 +1,12 @@
-// Chart 1, IsoFLOP curves (paper Fig. 4a): loss against model scale per budget, each budget's fitted parabola in log10(scale) and its optimum.
-import type { ChartSpec, ReportDataset, VlSpec } from './types.ts';
-import { assemble, logChannel, logDomain, lossTitle, PANEL } from './style.ts';
+// Chart: IsoFLOP curves (paper Fig. 4a): loss against model scale per budget, each budget's fitted parabola in log10(scale), its
+// optimum labelled with the budget; one panel per dataset, panels of the same loss units and representation on shared axes.
+import type { ChartKind, ChartSpec, ReportDataset, ReportInput, VlSpec } from './types.ts';
+import { assemble, linearChannel, logChannel, logDomain, lossTitle, orderedColors, PANEL, tip } from './style.ts';
+import { sci } from '../util/format.ts';
 
 /** 1e18, 3e18, 2.5e19: a budget as the grids name it. */
 export function budgetLabel(c: number): string {
-  return Number(c.toPrecision(2)).toExponential().replace('e+', 'e');
+  return sci(Number(c.toPrecision(2)), Number(c.toPrecision(2)) === Number(c.toPrecision(1)) ? 0 : 1);
 }
 
 export const OPTIMUM = 'optimum (bracketed)';
@@ -22,10 +24,14 @@ export function parabolaPoints(p: { c0: number; c1: number; c2: number }, lo: nu
   });
 }
 
-/** Distinct colours for budgets in increasing order (neighbouring budgets must stay apart, so a categorical palette). */
-export function budgetColors(labels: string[]): { domain: string[]; range: string[] } {
-  const palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#17becf', '#1f3b73'];
-  return { domain: labels, range: labels.map((_, i) => palette[i % palette.length]) };
+/** Budget colours in increasing order of budget (an ordered, colour-blind-safe scale; one budget has one colour on every panel). */
+export function budgetColors(labels: string[]): Record<string, unknown> {
+  return orderedColors(labels);
+}
+
+/** Datasets with at least one budget optimum that was not dropped (a hyperparameter study has none: one shape per budget). */
+export function isoflopDatasets(datasets: ReportDataset[]): ReportDataset[] {
+  return datasets.filter((d) => (d.laws.details?.optima ?? []).some((o) => !o.dropped));
 }
 
 /** 'comma · 7 budgets · all optima bracketed' */
@@ -33,24 +39,17 @@ function subtitle(ds: ReportDataset): string {
   const used = ds.laws.details!.optima.filter((o) => !o.dropped);
   const unb = used.filter((o) => !o.bracketed).length;
   const dropped = ds.laws.details!.optima.length - used.length;
-  return [...(ds.laws.dataset !== ds.label ? [ds.laws.dataset] : []), `${used.length} budgets`, unb ? `${unb} optimum not bracketed` : 'all optima bracketed', ...(dropped ? [`${dropped} dropped`] : [])].join(' · ');
+  return [...(ds.laws.dataset !== ds.label ? [ds.laws.dataset] : []), `${used.length} budget${used.length === 1 ? '' : 's'}`, unb ? `${unb} optimum not bracketed` : 'all optima bracketed', ...(dropped ? [`${dropped} dropped`] : [])].join(' · ');
 }
 
-/** Budgets of a file's optima and points, ascending. */
-function budgetsOf(ds: ReportDataset): number[] {
-  const d = ds.laws.details;
-  return [...new Set([...(d?.optima ?? []).map((o) => o.budget), ...(d?.points ?? []).map((p) => p.budget)])].sort((a, b) => a - b);
+interface PanelData {
+  points: { budget: string; scale: number; loss: number; run: string; used: string }[];
+  curves: Record<string, unknown>[];
+  optima: { budget: string; scale: number; loss: number; status: string; warnings: string }[];
 }
 
-/** `allBudgets`: every panel's budgets, so one budget has one colour across panels. */
-function panel(ds: ReportDataset, index: number, allBudgets: number[]): VlSpec | undefined {
-  const d = ds.laws.details;
-  if (!d || d.optima.length === 0) return undefined;
-  const rep = ds.laws.representation;
-  const mine = new Set(budgetsOf(ds).map(budgetLabel));
-  const palette = budgetColors(allBudgets.map(budgetLabel));
-  const keep = palette.domain.map((l, i) => [l, palette.range[i]]).filter(([l]) => mine.has(l));
-  const colorScaleDef = { domain: keep.map((k) => k[0]), range: keep.map((k) => k[1]) };
+function panelData(ds: ReportDataset): PanelData {
+  const d = ds.laws.details!;
   // A point is 'used' when its scale lies inside its budget's parabola window (approach 2 fits only those).
   const windows = new Map(d.optima.filter((o) => !o.dropped).map((o) => [o.budget, o.window]));
   const inWindow = (budget: number, scale: number) => {
@@ -60,65 +59,73 @@ function panel(ds: ReportDataset, index: number, allBudgets: number[]): VlSpec |
   };
   const points = d.points.filter((p) => Number.isFinite(p.loss)).map((p) => ({ budget: budgetLabel(p.budget), scale: p.scale, loss: p.loss, run: p.runId, used: inWindow(p.budget, p.scale) ? USED : UNUSED }));
   const curves: Record<string, unknown>[] = [];
-  const optima: Record<string, unknown>[] = [];
+  const optima: PanelData['optima'] = [];
   for (const o of d.optima) {
     if (o.dropped) continue;
     const own = d.points.filter((p) => p.budget === o.budget).map((p) => p.scale);
     const lo = o.window?.[0] ?? (own.length ? Math.min(...own) : o.scaleOpt / 3);
     const hi = o.window?.[1] ?? (own.length ? Math.max(...own) : o.scaleOpt * 3);
     if (o.parabola) {
-      // Draw the parabola over the fitted window, and on to the optimum when it lies outside (unbracketed).
-      const from = Math.min(lo, o.scaleOpt);
-      const to = Math.max(hi, o.scaleOpt);
-      for (const q of parabolaPoints(o.parabola, from, to)) curves.push({ budget: budgetLabel(o.budget), ...q, bracketed: o.bracketed ? 'yes' : 'no' });
+      // The parabola over its fitted window, and on to the optimum when that lies outside (unbracketed).
+      for (const q of parabolaPoints(o.parabola, Math.min(lo, o.scaleOpt), Math.max(hi, o.scaleOpt))) curves.push({ budget: budgetLabel(o.budget), ...q, bracketed: o.bracketed ? 'yes' : 'no' });
     }
-    optima.push({ budget: budgetLabel(o.budget), scale: o.scaleOpt, loss: o.lossOpt, status: o.bracketed ? OPTIMUM : OPTIMUM_UNBRACKETED, warnings: o.warnings.join('; ') });
+    optima.push({ budget: budgetLabel(o.budget), scale: o.scaleOpt, loss: o.lossOpt, status: o.bracketed ? OPTIMUM : OPTIMUM_UNBRACKETED, warnings: o.warnings.map(String).join('; ') });
   }
-  const xs = [...points.map((p) => p.scale), ...optima.map((o) => o.scale as number)];
-  const ys = [...points.map((p) => p.loss), ...optima.map((o) => o.loss as number)];
-  const yLo = Math.min(...ys);
-  const yHi = Math.max(...ys);
-  const pad = (yHi - yLo) * 0.06 || 0.05;
-  const x = logChannel('scale', `Model scale ${rep} (FLOPs/token)`, logDomain(xs, 0.08));
-  const y = { field: 'loss', type: 'quantitative', title: lossTitle(ds.laws.units.loss), scale: { zero: false, domain: [yLo - pad, yHi + pad] } };
-  const color = { field: 'budget', type: 'ordinal', title: 'Budget C (FLOPs)', scale: colorScaleDef };
+  return { points, curves, optima };
+}
+
+function panel(ds: ReportDataset, index: number, data: PanelData, allBudgets: string[], xDomain: [number, number], yDomain: [number, number], statuses: string[]): VlSpec {
+  const rep = ds.laws.representation;
+  const units = ds.laws.units.loss;
+  const x = logChannel('scale', `Model scale ${rep} (FLOPs/token)`, xDomain);
+  const y = linearChannel('loss', lossTitle(units), yDomain);
+  const color = { field: 'budget', type: 'ordinal', title: 'Budget C (FLOPs)', scale: budgetColors(allBudgets), sort: allBudgets };
   return {
     title: { text: ds.label, subtitle: subtitle(ds) },
     width: PANEL.width,
     height: PANEL.height,
     layer: [
-      { data: { values: points }, mark: { type: 'point', filled: true, size: 36, clip: true }, encoding: { x, y, color, opacity: { field: 'used', type: 'ordinal', title: 'Runs', scale: { domain: [USED, UNUSED], range: [0.85, 0.25] } }, tooltip: [{ field: 'run' }, { field: 'scale', format: '.3e' }, { field: 'loss', format: '.4f' }] } },
-      {
-        data: { values: curves },
-        mark: { type: 'line', strokeWidth: 1.6, clip: true },
-        encoding: { x, y, color, detail: { field: 'budget' }, strokeDash: { field: 'bracketed', type: 'nominal', scale: { domain: ['yes', 'no'], range: [[1, 0], [4, 3]] }, legend: null } },
-      },
+      { data: { values: data.points }, mark: { type: 'point', filled: true, size: 40, clip: true }, encoding: { x, y, color, opacity: { field: 'used', type: 'ordinal', title: 'Runs', scale: { domain: [USED, UNUSED], range: [0.9, 0.3] } }, tooltip: [tip('run', 'run'), tip('budget', 'C (FLOPs)'), tip('scale', `${rep} (FLOPs/token)`, '.3~e'), tip('loss', `loss (${units})`, '.4f'), tip('used', 'parabola')] } },
+      { data: { values: data.curves }, mark: { type: 'line', strokeWidth: 1.8, clip: true }, encoding: { x, y, color, detail: { field: 'budget' }, strokeDash: { field: 'bracketed', type: 'nominal', scale: { domain: ['yes', 'no'], range: [[1, 0], [4, 3]] }, legend: null } } },
       {
         name: `optima_${index}`,
-        data: { values: optima },
-        mark: { type: 'point', filled: true, size: 150, stroke: 'black', strokeWidth: 1.2, opacity: 1 },
-        encoding: {
-          x,
-          y,
-          color,
-          shape: { field: 'status', type: 'nominal', title: 'Marker', scale: { domain: [OPTIMUM, OPTIMUM_UNBRACKETED], range: ['diamond', 'triangle-up'] } },
-          tooltip: [{ field: 'budget' }, { field: 'scale', format: '.3e' }, { field: 'loss', format: '.4f' }, { field: 'status' }, { field: 'warnings' }],
-        },
+        data: { values: data.optima },
+        mark: { type: 'point', filled: true, size: 150, stroke: 'black', strokeWidth: 1.2, opacity: 1, clip: true },
+        encoding: { x, y, color, shape: { field: 'status', type: 'nominal', title: 'Optimum', scale: { domain: statuses, range: statuses.map((s) => (s === OPTIMUM ? 'diamond' : 'triangle-up')) } }, tooltip: [tip('budget', 'C (FLOPs)'), tip('scale', `${rep}_opt (FLOPs/token)`, '.3~e'), tip('loss', `L_opt (${units})`, '.4f'), tip('status', 'optimum'), tip('warnings', 'warnings')] },
       },
+      // The budget written under its optimum: a second channel for the budget besides colour.
+      { data: { values: data.optima }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 7, dy: 4, fontSize: 10, color: '#222222', clip: true }, encoding: { x, y, text: { field: 'budget' } } },
     ],
-    resolve: { scale: { color: 'shared' } },
   };
 }
 
-/** One IsoFLOP panel per dataset with details (absent when none has any). */
-export function isoflopChart(datasets: ReportDataset[]): ChartSpec | undefined {
-  const all = [...new Set(datasets.flatMap(budgetsOf))].sort((a, b) => a - b);
-  const panels = datasets.map((d, i) => panel(d, i, all)).filter((p): p is VlSpec => p !== undefined);
-  if (panels.length === 0) return undefined;
+export function isoflopChart(input: ReportInput | ReportDataset[]): ChartSpec | undefined {
+  const datasets = isoflopDatasets(Array.isArray(input) ? input : input.datasets);
+  if (datasets.length === 0) return undefined;
+  const data = datasets.map(panelData);
+  const allBudgets = [...new Set(datasets.flatMap((d) => [...d.laws.details!.optima.filter((o) => !o.dropped).map((o) => o.budget), ...d.laws.details!.points.map((p) => p.budget)]))].sort((a, b) => a - b).map(budgetLabel);
+  // Shared axes across panels with the same loss units and representation: one range to compare datasets by eye.
+  const key = (d: ReportDataset) => `${d.laws.units.loss}|${d.laws.representation}`;
+  const domains = new Map<string, { x: [number, number]; y: [number, number] }>();
+  for (const k of new Set(datasets.map(key))) {
+    const mine = data.filter((_, i) => key(datasets[i]) === k);
+    const xs = mine.flatMap((m) => [...m.points.map((p) => p.scale), ...m.optima.map((o) => o.scale)]);
+    const ys = mine.flatMap((m) => [...m.points.map((p) => p.loss), ...m.optima.map((o) => o.loss)]).filter(Number.isFinite);
+    const lo = Math.min(...ys);
+    const hi = Math.max(...ys);
+    const pad = (hi - lo) * 0.07 || 0.05;
+    domains.set(k, { x: logDomain(xs, 0.08), y: [lo - pad, hi + pad] });
+  }
+  // One marker scale for every panel (statuses of all panels, in a fixed order).
+  const statuses = [OPTIMUM, OPTIMUM_UNBRACKETED].filter((st) => data.some((m) => m.optima.some((o) => o.status === st)));
+  const panels = datasets.map((d, i) => panel(d, i, data[i], allBudgets, domains.get(key(d))!.x, domains.get(key(d))!.y, statuses));
+  const dropped = (Array.isArray(input) ? input : input.datasets).filter((d) => !datasets.includes(d));
   return {
     id: 'isoflop',
     title: 'IsoFLOP curves',
-    caption: 'Final loss of every run against model scale, one colour per compute budget, with the parabola in log10(scale) fitted per budget (approach 2). Diamonds mark each budget\'s optimum; a triangle and a dashed parabola mark an optimum that lies outside the sampled scales (not bracketed: extrapolated, treat with care).',
-    spec: assemble('IsoFLOP curves: loss vs model scale per compute budget', panels, { columns: 2, resolve: { scale: { color: 'independent', shape: 'independent', opacity: 'independent' } } }),
+    caption: `Final loss of every run against its model scale, one colour per compute budget (ordered from dark to light) with the budget written under its optimum; the curve is the budget's parabola in log10(scale) fitted on the runs in its window (faded runs lie outside it), the diamond its minimum (a triangle and a dashed curve when the minimum is not bracketed by the runs). Panels of the same loss units share their axes.${dropped.length ? ` No IsoFLOP curve for ${dropped.map((d) => d.label).join(', ')}: no budget has runs at three or more model scales (e.g. a hyperparameter study, one shape per budget).` : ''}`,
+    spec: assemble('IsoFLOP curves: loss vs model scale per compute budget (paper Fig. 4a)', panels, { columns: 2, resolve: { scale: { color: 'shared' } } }),
   };
 }
+
+export const isoflopKind: ChartKind = { id: 'isoflop', build: (input) => isoflopChart(input) };

@@ -9,6 +9,10 @@ import { sha256File } from '../util/hash.ts';
 import { PAPER_LAWS_PATH } from '../laws/load.ts';
 import type { ReportDataset, ReportTarget } from './types.ts';
 
+import { parseTargets } from '../flops/targets.ts';
+import { PRESETS } from '../flops/presets.ts';
+import { computeFlops } from '../flops/flops.ts';
+
 export { paperTargets } from '../flops/targets.ts';
 
 /** Reads and validates every fits file; labels are the files' names, made unique with the file name when two collide. */
@@ -42,4 +46,29 @@ export function expandPattern(pattern: string, flag = '--runs'): string[] {
 export function loadRuns(patterns: string[]): (RunRow & { file: string })[] {
   const files = [...new Set(patterns.flatMap((p) => expandPattern(p)))];
   return files.flatMap((file) => readRunCsv(file).map((r) => ({ ...r, file })));
+}
+
+/**
+ * `--targets 7b,67b,1e21,n_layer=…`: report targets at C = M·D (presets at their 2T tokens, shapes at theirs) or a budget.
+ * Errors name `flag`.
+ */
+export function parseReportTargets(items: string[], flag = '--targets'): ReportTarget[] {
+  // Commas separate targets, except inside a shape (n_layer=30,d_model=4096): key=value pieces join the shape before them.
+  const pieces: string[] = [];
+  for (const piece of items.flatMap((i) => i.split(',')).map((x) => x.trim()).filter(Boolean)) {
+    if (piece.includes('=') && pieces.length && pieces[pieces.length - 1].includes('=')) pieces[pieces.length - 1] += `,${piece}`;
+    else pieces.push(piece);
+  }
+  let parsed;
+  try {
+    parsed = parseTargets(pieces);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(e.message.replace(/^--predict: /, ''), { field: flag });
+    throw e;
+  }
+  return parsed.map((t) => {
+    if (t.kind === 'budget') return { label: `C = ${t.label}`, key: t.label, compute: t.compute! };
+    const p = t.preset ? PRESETS[t.preset] : undefined;
+    return { label: p ? p.label.replace(' LLM', '') : t.label, key: t.preset ?? t.label, compute: computeFlops(t.shape!, t.tokens!, 'M') };
+  });
 }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { ChartSpec, ReportInput } from './types.ts';
 import { escapeHtml as h, inlineJson, inlineScript } from './escape.ts';
 import { qualityVerdict, summarize } from './summary.ts';
-import { umdPath } from './render.ts';
+import { umdPath } from './umd.ts';
+import { timestamp } from '../util/format.ts';
 
 const CSS = `body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}h3{margin-bottom:.3em}
@@ -20,14 +21,15 @@ function summaryHtml(input: ReportInput): string {
   const verdict = qualityVerdict(input);
   if (verdict) out.push(`<p><strong>Data quality.</strong> ${h(verdict)}</p>`);
   for (const d of input.datasets) {
-    const s = summarize(d);
+    const s = summarize(d, input);
     out.push(`<h3>${h(s.label)}</h3>`);
     out.push(`<p class="meta">Dataset: ${h(s.dataset)} · file <code>${h(s.file)}</code>${s.sha256 ? ` · sha256 <code>${h(s.sha256)}</code>` : ''}</p>`);
     out.push(`<ul>${s.lawLines.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`);
+    if (s.predictions.length) out.push(`<ul>${s.predictions.map((p) => `<li${p.far ? ' class="warn"' : ''}>${h(p.text)}</li>`).join('')}</ul>`);
     out.push(s.warnings.length ? `<p class="warn">Warnings (${s.warnings.length}):</p><ul class="warn">${s.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : '<p class="meta">No warnings.</p>');
     out.push(`<details><summary>Provenance</summary><table class="prov">${s.provenance.map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`).join('')}</table></details>`);
   }
-  if (input.reference) out.push(`<p class="meta">Dashed grey reference lines: ${h(input.reference.label)} (${h(input.reference.laws.provenance.source)}).</p>`);
+  if (input.reference) out.push(`<p class="meta">Grey long-dashed reference lines: ${h(input.reference.label)} (${h(input.reference.laws.provenance.source)}).</p>`);
   return out.join('\n');
 }
 
@@ -48,7 +50,7 @@ ${libraries()}
 </head>
 <body>
 <h1>${h(input.title)}</h1>
-<p class="meta">Generated ${h(opts.generated)} by ${h(opts.tool)} from ${input.datasets.length} fits file(s)${input.runs?.length ? ` and ${new Set(input.runs.map((r) => r.file)).size} run file(s)` : ''}. Everything on this page works offline.</p>
+<p class="meta">Generated ${h(timestamp(opts.generated))} by ${h(opts.tool)} from ${input.datasets.length} fits file(s)${input.runs?.length ? ` and ${new Set(input.runs.map((r) => r.file)).size} run file(s)` : ''}. Everything on this page works offline.</p>
 <h2>Summary</h2>
 ${summaryHtml(input)}
 <h2>Charts</h2>

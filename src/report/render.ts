@@ -10,6 +10,7 @@ import { FONT } from './style.ts';
 
 const require = createRequire(import.meta.url);
 
+
 /** Compiles a Vega-Lite spec to a Vega spec; vega-lite errors (bad encodings, unknown marks) are thrown as they are, warnings are not printed. */
 export function compileSpec(spec: VlSpec): vega.Spec {
   return vl.compile(spec as unknown as vl.TopLevelSpec, { logger: vega.logger(vega.Error) }).spec;
@@ -44,14 +45,5 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
 }
 
 /** Locates the browser (UMD) build of a package: `exports` hides build/, so resolve the main entry and walk up to the package root. */
-export function umdPath(pkg: 'vega' | 'vega-lite' | 'vega-embed'): string {
-  let dir = dirname(require.resolve(pkg));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find the package root of ${pkg}`);
-    dir = up;
-  }
-  const file = join(dir, 'build', `${pkg}.min.js`);
-  if (!existsSync(file)) throw new Error(`UMD build missing: ${file}`);
-  return file;
-}
+
+export { umdPath } from './umd.ts';

@@ -1,29 +1,36 @@
 // A whole report: builds every chart that the inputs support, renders SVG/PNG, and writes the directory atomically (nothing half-written on failure).
 import type { ChartSpec, ReportInput } from './types.ts';
-import { isoflopChart } from './chart-isoflop.ts';
-import { scalingChart } from './chart-scaling.ts';
-import { lossChart } from './chart-loss.ts';
-import { hyperChart } from './chart-hyper.ts';
-import { curvesChart } from './chart-curves.ts';
-import { qualityChart } from './chart-quality.ts';
-import { representationsChart } from './chart-representations.ts';
-import { renderSvg, svgToPng } from './render.ts';
+import { CHART_KINDS } from './charts.ts';
 import { buildPage } from './page.ts';
 import { writeDirAtomic } from '../util/atomic.ts';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { computeAxis } from './axis.ts';
+import { fitWarnings, type FitWarning } from './warnings.ts';
+import { displayPath } from './summary.ts';
+import { EXTRAPOLATION_LIMIT, extrapolationFactor, fittedComputeRange } from '../laws/extrapolation.ts';
 
-/** The charts in the issue's order (1 IsoFLOP … 7 representations); charts the inputs cannot support are left out. */
+/** Files a report folder holds: index.html and the charts' spec/SVG/PNG. */
+const REPORT_FILE = /^(index\.html|[A-Za-z0-9_-]+\.(vl\.json|svg|png))$/;
+
+/**
+ * A report folder written before output markers existed: only report files, and an index.html this tool generated. Anything
+ * else in the folder (a user's file) makes it not ours, so it is never replaced.
+ */
+export function isLegacyReportDir(dir: string): boolean {
+  try {
+    const entries = readdirSync(dir);
+    if (!entries.includes('index.html') || !entries.every((f) => REPORT_FILE.test(f))) return false;
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    return /<p class="meta">Generated [^<]* by scaling/.test(html);
+  } catch {
+    return false;
+  }
+}
+
+/** Every chart the inputs support, in the registry's order (src/report/charts.ts); the others are left out. */
 export function buildCharts(input: ReportInput): ChartSpec[] {
-  return [
-    isoflopChart(input.datasets),
-    scalingChart(input),
-    lossChart(input),
-    hyperChart(input),
-    curvesChart(input.runs),
-    qualityChart(input),
-    representationsChart(input),
-  ].filter((c): c is ChartSpec => c !== undefined);
+  return CHART_KINDS.map((k) => k.build(input)).filter((c): c is ChartSpec => c !== undefined);
 }
 
 export interface WriteOptions {
@@ -32,6 +39,8 @@ export interface WriteOptions {
   /** PNG zoom (2 = twice the SVG's pixel size). */
   pngScale?: number;
   tool: string;
+  /** The flag that named the folder, for messages (default '--out'). */
+  flag?: string;
   generated?: string;
   onProgress?: (done: number, total: number, what: string) => void;
 }
@@ -53,6 +62,7 @@ export async function writeReport(dir: string, input: ReportInput, opts: WriteOp
       const files = [`${c.id}.vl.json`];
       writeFileSync(join(tmp, `${c.id}.vl.json`), JSON.stringify(c.spec, null, 2) + '\n');
       if (opts.svg || opts.png) {
+        const { renderSvg, svgToPng } = await import('./render.ts'); // vega and resvg load (≈ 1.5 s) only when a chart is rendered
         const svg = await renderSvg(c.spec);
         if (opts.svg) {
           writeFileSync(join(tmp, `${c.id}.svg`), svg);
@@ -68,6 +78,38 @@ export async function writeReport(dir: string, input: ReportInput, opts: WriteOp
     opts.onProgress?.(charts.length, total, 'index.html');
     writeFileSync(join(tmp, 'index.html'), buildPage(input, charts, { generated: opts.generated ?? new Date().toISOString(), tool: opts.tool, files: exts }));
     opts.onProgress?.(total, total, 'done');
-  });
+  }, { flag: opts.flag ?? '--out', kind: 'report', isOurs: isLegacyReportDir });
   return result;
+}
+
+/** What `scaling report --json` prints: the files written, each dataset's warnings and predictions (with extrapolation factors), the targets drawn and left out. */
+export interface ReportSummary {
+  dir: string;
+  index: string;
+  charts: WrittenReport['charts'];
+  datasets: { label: string; file: string; warnings: FitWarning[]; predictions: { label: string; compute: number; factor: number | null; far: boolean }[] }[];
+  targets: { drawn: { label: string; compute: number; factor: number; panel: string }[]; notDrawn: { label: string; compute: number; factor: number }[]; limit: number };
+}
+
+export function reportSummary(input: ReportInput, written: WrittenReport): ReportSummary {
+  const axis = computeAxis(input);
+  const limit = input.maxExtrapolation ?? EXTRAPOLATION_LIMIT;
+  return {
+    dir: displayPath(written.dir, input.baseDir),
+    index: displayPath(join(written.dir, 'index.html'), input.baseDir),
+    charts: written.charts,
+    datasets: input.datasets.map((d) => {
+      const range = fittedComputeRange(d.laws);
+      return {
+        label: d.label,
+        file: displayPath(d.file, input.baseDir),
+        warnings: fitWarnings(d.laws),
+        predictions: (d.laws.details?.predictions ?? []).map((p) => {
+          const f = range ? extrapolationFactor(p.compute, range) : null;
+          return { label: p.label, compute: p.compute, factor: f, far: f !== null && f > limit };
+        }),
+      };
+    }),
+    targets: { drawn: axis.shown.map((t) => ({ label: t.label, compute: t.compute, factor: t.factor, panel: t.panel })), notDrawn: axis.hidden.map((t) => ({ label: t.label, compute: t.compute, factor: t.factor })), limit },
+  };
 }

@@ -16,7 +16,7 @@ export interface ReportDataset {
   laws: LawsFile;
 }
 
-/** A model whose compute the charts extrapolate to (e.g. DeepSeek LLM 7B: C = M·D). */
+/** A model or budget whose compute the charts may extrapolate to (e.g. DeepSeek LLM 7B: C = M·D). */
 export interface ReportTarget {
   label: string;
   /** Name a fit's predictions use for the same model (`scaling fit --predict 7b` → '7b'). */
@@ -31,7 +31,17 @@ export interface ReportInput {
   runs?: (RunRow & { file: string })[];
   /** The paper's laws (fits/deepseek-llm.json) drawn as dashed references. */
   reference?: { label: string; laws: LawsFile };
+  /** Targets predictions are matched to (default: the paper's 7B and 67B). Drawn as `showTargets` says. */
   targets: ReportTarget[];
+  /**
+   * 'auto' (default): a target is drawn only when it lies within `maxExtrapolation` of the fitted compute; 'all': every target
+   * is drawn (the user asked with `--targets`), those beyond the limit in a separate far-extrapolation panel.
+   */
+  showTargets?: 'auto' | 'all';
+  /** Extrapolation factor beyond which a target is left out ('auto') and a prediction is flagged (default EXTRAPOLATION_LIMIT, 100). */
+  maxExtrapolation?: number;
+  /** Directory paths in provenance are shown relative to (default: the working directory). */
+  baseDir?: string;
 }
 
 /** One chart of the report: file stem, heading, caption and its Vega-Lite spec. */
@@ -40,4 +50,11 @@ export interface ChartSpec {
   title: string;
   caption: string;
   spec: VlSpec;
+}
+
+/** A kind of chart: one module exporting one of these, registered once in src/report/charts.ts. */
+export interface ChartKind {
+  id: string;
+  /** Absent (undefined) when the inputs cannot support the chart. */
+  build(input: ReportInput): ChartSpec | undefined;
 }

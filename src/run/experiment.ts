@@ -22,6 +22,12 @@ import type { ReportDataset } from '../report/types.ts';
 import { sha256 } from '../util/hash.ts';
 import { formatDuration } from '../util/progress.ts';
 import { toolVersion } from '../util/version.ts';
+import { runAdaptive } from './adaptive.ts';
+import { preflight } from './preflight.ts';
+import { finishLadderStudy, ladderStudyPlan } from './ladder.ts';
+import { formatPlanCompute, planCompute } from '../plan/ladder.ts';
+import type { ScheduleSummary } from '../fit/schedules.ts';
+import type { AdaptiveResult } from '../next/adaptive.ts';
 
 export interface RunOptions {
   /** Stop after writing the plans (for budgets meant for GPU clusters). */
@@ -45,6 +51,10 @@ export interface DatasetResult {
   train?: TrainSummary;
   /** The run CSVs fitted: one per plan point that has one. */
   runFiles?: string[];
+  /** The adaptive rounds (experiment option `adaptive`), when there were any. */
+  adaptive?: AdaptiveResult;
+  /** A ladder study's final losses per schedule (its `fit` is then that summary's JSON, not a laws file). */
+  schedules?: ScheduleSummary;
 }
 
 export interface RunResult {
@@ -85,8 +95,10 @@ export function experimentPlan(exp: ExperimentFile, file: string, dataset: strin
     warmup: exp.warmup,
     seed: exp.seed,
     dataset,
+    stages: exp.stages,
   };
   const budgets = experimentBudgets(exp);
+  if (exp.study === 'ladder') return ladderStudyPlan(exp, laws, path, dataset, budgets); // seeds are its ladders (docs/ladder.md)
   const plan = exp.study === 'hparams' ? makeHparamPlan(budgets, laws, path, o, exp.batchMultipliers!, exp.lrMultipliers!) : makePlan(budgets, laws, path, o);
   return withSeedReplicas(plan, { seeds: exp.seeds, points: exp.seedPoints });
 }
@@ -111,6 +123,9 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
     throw new InputError(`the bundled datasets are byte-level (vocab ${BYTE_VOCAB}), this experiment has vocab ${exp.vocab}: run it with --plan-only and train the plans on your own cluster`, { file, field: 'vocab' });
   }
 
+  // Before any work: budgets, laws, every plan (warm-up, memory of each point) and every output path (src/run/preflight.ts).
+  preflight(exp, file, paths, { planOnly: opts.planOnly, jobs: opts.jobs, backend: opts.backend }, (ds) => experimentPlan(exp, file, ds), () => experimentBudgets(exp));
+
   // 1. Data.
   if (!opts.planOnly) {
     stage(1, `data: ${exp.datasets.join(', ')} → ${paths.data}`);
@@ -121,7 +136,7 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
   } else stage(1, 'data: skipped (--plan-only)');
 
   // 2. Plans.
-  stage(2, `plan: ${exp.study} grid, ${experimentBudgets(exp).length} budgets × ${exp.study === 'hparams' ? `${exp.batchMultipliers!.length}×${exp.lrMultipliers!.length} (batch × lr)` : `${exp.points} allocations`}`);
+  stage(2, `plan: ${exp.study} grid, ${experimentBudgets(exp).length} budgets × ${exp.study === 'hparams' ? `${exp.batchMultipliers!.length}×${exp.lrMultipliers!.length} (batch × lr)` : exp.study === 'ladder' ? `one shape (token ladder), ${exp.ladder!.schedules.join(' + ')}, stages ${exp.ladder!.stages.join(', ')}, ${exp.seeds} seed(s)` : `${exp.points} allocations`}`);
   for (const ds of exp.datasets) {
     const planFile = paths.plan(ds);
     let plan = experimentPlan(exp, file, ds);
@@ -134,9 +149,11 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
     const n = plan.budgets.reduce((s, b) => s + b.points.length, 0);
     const flops = plan.budgets.reduce((s, b) => s + b.points.reduce((t, p) => t + p.flops, 0), 0);
     log(`  ${ds}: ${n} runs, ${flops.toExponential(2)} FLOPs in all → ${planFile}`);
+    if (plan.ladders?.length) for (const l of formatPlanCompute(planCompute(plan)).split('\n')) log(`  ${ds}: ${l}`);
     for (const b of plan.budgets) for (const w of b.warnings ?? []) log(`  warning (C=${b.budget.toExponential(2)}): ${w}`);
     results.push({ dataset: ds, plan: planFile, runsDir: paths.runs(ds) });
   }
+  if (opts.planOnly && exp.adaptive) log('  adaptive rounds skipped (--plan-only): after training, run `scaling next` on the fit (docs/next.md)');
   if (opts.planOnly) return { out: paths.root, datasets: results, interrupted: false, elapsedS: (Date.now() - t0) / 1000 };
 
   // 3. Training: one plan at a time, each on all workers; rerunning skips finished runs and resumes the rest from checkpoints.
@@ -166,6 +183,11 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
     log(`interrupted: rerun \`scaling run ${file}\` to resume (finished runs are kept, unfinished ones continue from their last checkpoint)`);
     return { out: paths.root, datasets: results, interrupted: true, elapsedS: (Date.now() - t0) / 1000 };
   }
+  // A ladder study fits no laws: final losses per schedule with seed spread, and the Fig. 1 report (src/run/ladder.ts).
+  if (exp.study === 'ladder') return finishLadderStudy(exp, paths, results, (r) => planRunFiles(readPlan(r.plan), r.runsDir), log, t0);
+
+  // A hyperparameter study trains one shape per budget: approach 3 (a surface in M and D) has nothing to fit there.
+  const fitSettings = (ds: string) => ({ name: `${exp.name}-${ds}`, window: exp.fit.window, bootstrap: exp.fit.bootstrap, hyperThreshold: exp.fit.hyperThreshold, predict: exp.fit.predict, approach3: exp.study === 'isoflop' });
 
   // 4. Fits, one per dataset.
   stage(4, 'fit: IsoFLOP optima, power laws, loss curve, hyperparameter laws, bootstrap intervals');
@@ -173,15 +195,36 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
     // Exactly the plan's points: run files of points removed from an edited experiment are neither fitted nor drawn.
     const files = planRunFiles(readPlan(r.plan), r.runsDir);
     r.runFiles = files;
-    const laws = fitRunFiles(files, {
-      input: { dataset: r.dataset },
-      // A hyperparameter study trains one shape per budget: approach 3 (a surface in M and D) has nothing to fit there.
-      fit: { name: `${exp.name}-${r.dataset}`, window: exp.fit.window, bootstrap: exp.fit.bootstrap, hyperThreshold: exp.fit.hyperThreshold, predict: exp.fit.predict, approach3: exp.study === 'isoflop' },
-    });
+    const laws = fitRunFiles(files, { input: { dataset: r.dataset }, fit: fitSettings(r.dataset) });
     r.fit = paths.fit(r.dataset);
     r.laws = laws;
     writeLaws(r.fit, laws);
     log(`  ${r.dataset}: ${r.fit}`);
+  }
+
+  // 4b. Adaptive rounds (docs/next.md): fit → next → train until the target's interval is reached or the rounds are spent.
+  if (exp.adaptive) {
+    const ad = exp.adaptive;
+    stage(4, `adaptive: up to ${ad.rounds} round(s) of ${ad.spendPerRound.toExponential(2)} FLOPs, target ${ad.target}${ad.halfWidth !== undefined ? ` to ±${ad.halfWidth}` : ''}`);
+    for (const r of results) {
+      const a = await runAdaptive(exp, { dataset: r.dataset, plan: r.plan, runsDir: r.runsDir, fit: r.fit! }, {
+        file,
+        root: paths.root,
+        fit: fitSettings(r.dataset),
+        train: {
+          dataDir: paths.data, backend: opts.backend ?? exp.train.backend, jobs: opts.jobs ?? exp.train.jobs, checkpointEvery: exp.train.checkpointEvery, evalPoints: exp.train.evals,
+          ...(exp.train.initStd ? { optimizer: { initStd: exp.train.initStd } } : {}), progress: opts.progress ?? 'auto', log: (l) => log(`    ${l}`), stopSignal: opts.stopSignal,
+        },
+        log,
+      });
+      r.laws = a.laws;
+      r.runFiles = a.runFiles;
+      r.adaptive = a.result;
+      if (a.result.stoppedBy === 'interrupted') {
+        log(`interrupted: rerun \`scaling run ${file}\` to resume the adaptive rounds (their plans are kept in ${join(paths.root, 'plans')})`);
+        return { out: paths.root, datasets: results, interrupted: true, elapsedS: (Date.now() - t0) / 1000 };
+      }
+    }
   }
 
   // 5. Report comparing the datasets.
@@ -189,7 +232,9 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
   const datasets: ReportDataset[] = results.map((r) => ({ label: r.laws!.name, file: r.fit!, sha256: sha256(readFileSync(r.fit!)), laws: r.laws! }));
   const runs = loadRuns(results.flatMap((r) => r.runFiles ?? []));
   const ref = loadReference();
-  await writeReport(paths.report, { title: exp.report.title, datasets, runs, ...(ref ? { reference: { label: ref.label, laws: ref.laws } } : {}), targets: paperTargets() }, {
+  await writeReport(paths.report, { title: exp.report.title, datasets, runs, ...(ref ? { reference: { label: ref.label, laws: ref.laws } } : {}), targets: paperTargets(),
+    // A hyperparameter study is compared with what DeepSeek 7B/67B were trained with (Fig. 3, Table 2): drawn in a far panel.
+    showTargets: exp.study === 'hparams' ? 'all' : 'auto' }, {
     svg: true,
     png: true,
     tool: `scaling ${toolVersion()}`,

@@ -1,34 +1,106 @@
-// The closing lines of `scaling run`: per dataset the fitted a and b with intervals (next to the paper's), and where the report is.
+// The closing lines of `scaling run`: per dataset the fitted exponents with intervals (next to the paper's), how many warnings the
+// fit raised and the most important ones (each once), and where the report is; the same as JSON for `scaling run --json`.
 import type { ExperimentFile } from '../schema/experiment.ts';
-import type { PowerLaw } from '../schema/laws.ts';
-import { formatDuration } from '../util/progress.ts';
+import type { LawsFile, PowerLaw } from '../schema/laws.ts';
+import { duration, withInterval } from '../util/format.ts';
+import { fitWarnings, warningText, type FitWarning } from '../report/warnings.ts';
+import { displayPath, EXPONENT_MAX_WIDTH } from '../report/summary.ts';
+import { lawSupport } from '../report/support.ts';
 import type { RunResult } from './experiment.ts';
+import { isAbsolute, relative } from 'node:path';
 
-function withCi(law: PowerLaw | undefined, digits = 3): string {
+/** Warnings shown per dataset in the closing lines (the report lists them all). */
+export const TOP_WARNINGS = 3;
+
+/** The exponent with its interval; an unsupported law says so briefly (its reason codes; the warnings below explain them). */
+function exponent(law: PowerLaw | undefined, laws: LawsFile): string {
   if (!law) return 'n/a';
-  const ci = law.ci?.exponent;
-  return law.exponent.toFixed(digits) + (ci ? ` [${ci[0].toFixed(digits)}, ${ci[1].toFixed(digits)}]` : '');
+  const s = lawSupport(law, laws.details?.diagnostics);
+  const codes = law.reasons?.length ? law.reasons.join(', ') : s.reason;
+  return withInterval(law.exponent, law.ci?.exponent, { maxWidth: EXPONENT_MAX_WIDTH }) + (s.drawn ? '' : ` (not supported: ${codes})`);
+}
+
+/** A path for this terminal: relative to the working directory when inside it, else as it is (the user has to find it). */
+function here(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return isAbsolute(p) && (rel.startsWith('..') || isAbsolute(rel)) ? p : displayPath(p);
 }
 
 export function formatRunSummary(exp: ExperimentFile, r: RunResult): string {
   const lines: string[] = [];
-  if (r.interrupted) return `${exp.name}: interrupted after ${formatDuration(r.elapsedS)}; rerun to resume. Outputs so far: ${r.out}`;
+  if (r.interrupted) return `${exp.name}: interrupted after ${duration(r.elapsedS)}; rerun to resume. Outputs so far: ${here(r.out)}`;
   if (!r.report) {
-    lines.push(`${exp.name}: plans written (${formatDuration(r.elapsedS)}):`);
-    for (const d of r.datasets) lines.push(`  ${d.dataset}: ${d.plan}`);
+    lines.push(`${exp.name}: plans written (${duration(r.elapsedS)}):`);
+    for (const d of r.datasets) lines.push(`  ${d.dataset}: ${here(d.plan)}`);
     return lines.join('\n');
   }
-  lines.push(`${exp.name}: finished in ${formatDuration(r.elapsedS)}`);
+  lines.push(`${exp.name}: finished in ${duration(r.elapsedS)}`);
   for (const d of r.datasets) {
-    const l = d.laws!.laws;
-    const ciLevel = d.laws!.ciLevel ? `${Math.round(d.laws!.ciLevel * 100)}% CI` : 'CI';
-    if (exp.study === 'hparams') {
-      lines.push(`  ${d.dataset}: η_opt ∝ C^${withCi(l.lr)}, B_opt ∝ C^${withCi(l.batch)} (${ciLevel}; paper Eq. 1: −0.125, 0.327)`);
-    } else {
-      lines.push(`  ${d.dataset}: a = ${withCi(l.scale)}, b = ${withCi(l.data)} (${ciLevel}; paper: a = 0.524, b = 0.476)`);
+    const laws = d.laws!;
+    const l = laws.laws;
+    const ciLevel = laws.ciLevel ? `${Math.round(laws.ciLevel * 100)}% CI` : 'CI';
+    if (exp.study === 'hparams') lines.push(`  ${d.dataset}: η_opt ∝ C^${exponent(l.lr, laws)}, B_opt ∝ C^${exponent(l.batch, laws)} (${ciLevel}; paper Eq. 1: −0.125, 0.327)`);
+    else lines.push(`  ${d.dataset}: a = ${exponent(l.scale, laws)}, b = ${exponent(l.data, laws)} (${ciLevel}; paper: a = 0.524, b = 0.476)`);
+    if (d.adaptive) {
+      // The adaptive rounds (docs/next.md): the target's half-width before and after, the compute they added, why they stopped.
+      const a = d.adaptive;
+      const hw = (x: number) => (Number.isFinite(x) ? `±${x.toFixed(3)}` : 'no interval');
+      lines.push(`    adaptive ${exp.adaptive!.target}: ${hw(a.rounds[0].reading.halfWidth)} → ${hw(a.rounds[a.rounds.length - 1].reading.halfWidth)} in ${a.rounds.length - 1} round(s), ${a.spent.toExponential(2)} extra FLOPs (${a.reached ? 'goal reached' : `stopped: ${a.stoppedBy}`})`);
     }
+    const ws = fitWarnings(laws);
+    if (ws.length) {
+      lines.push(`    ${ws.length} warning${ws.length === 1 ? '' : 's'} from the fit${ws.length > TOP_WARNINGS ? ` (the ${TOP_WARNINGS} most important; all in the report)` : ''}:`);
+      for (const w of ws.slice(0, TOP_WARNINGS)) lines.push(`    - ${warningText(w)}`);
+    } else lines.push('    no warnings from the fit');
   }
-  lines.push(`  fits:   ${r.datasets.map((d) => d.fit).join(', ')}`);
-  lines.push(`  report: ${r.report}`);
+  lines.push(`  fits:   ${r.datasets.map((d) => here(d.fit!)).join(', ')}`);
+  lines.push(`  report: ${here(r.report)} (open it in a browser; it works offline)`);
   return lines.join('\n');
+}
+
+/** `scaling run --json`: the same facts as a JSON object. */
+export interface RunSummaryJson {
+  experiment: string;
+  study: string;
+  interrupted: boolean;
+  elapsedS: number;
+  out: string;
+  report?: string;
+  datasets: {
+    dataset: string;
+    plan: string;
+    fit?: string;
+    train?: Record<string, number>;
+    laws?: Record<string, { exponent: number; interval?: [number, number]; supported: boolean; reason?: string }>;
+    warnings?: FitWarning[];
+  }[];
+}
+
+export function runSummaryJson(exp: ExperimentFile, r: RunResult): RunSummaryJson {
+  return {
+    experiment: exp.name,
+    study: exp.study,
+    interrupted: r.interrupted,
+    elapsedS: r.elapsedS,
+    out: here(r.out),
+    ...(r.report ? { report: here(r.report) } : {}),
+    datasets: r.datasets.map((d) => ({
+      dataset: d.dataset,
+      plan: here(d.plan),
+      ...(d.fit ? { fit: here(d.fit) } : {}),
+      ...(d.train ? { train: { ...d.train.counts } } : {}),
+      ...(d.laws
+        ? {
+            laws: Object.fromEntries(
+              (['scale', 'data', 'lr', 'batch'] as const).filter((k) => d.laws!.laws[k]).map((k) => {
+                const law = d.laws!.laws[k]!;
+                const s = lawSupport(law, d.laws!.details?.diagnostics);
+                return [k, { exponent: law.exponent, ...(law.ci ? { interval: law.ci.exponent } : {}), supported: s.drawn, ...(s.reason ? { reason: s.reason } : {}) }];
+              }),
+            ),
+            warnings: fitWarnings(d.laws),
+          }
+        : {}),
+    })),
+  };
 }

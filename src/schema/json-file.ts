@@ -14,7 +14,13 @@ export function readJsonFile(file: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
+    // V8 names a character position: turn it into the line (and column) an editor shows; the message stays one line.
+    const msg = (e as Error).message.replace(/\s+/g, ' ');
+    const pos = /at position (\d+)/.exec(msg);
+    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    const col = pos ? Number(pos[1]) - text.lastIndexOf('\n', Number(pos[1]) - 1) : undefined;
+    const hint = /,\s*[}\]]/.test(text) && /property name|Unexpected token/.test(msg) ? ' (a trailing comma?)' : '';
+    throw new InputError(`not valid JSON: ${msg.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, '')}${col !== undefined ? ` at column ${col}` : ''}${hint}`, { file, line });
   }
 }
 

@@ -17,6 +17,22 @@ export interface PowerLaw {
   ci?: { coefficient: Interval; exponent: Interval };
   /** Coefficient of determination in log space, when fitted. */
   r2?: number;
+  /** false when the data cannot support the law (written for inspection, not for planning); absent = supported (older files). */
+  supported?: boolean;
+  /** Why it is not supported: warning codes (details.diagnostics has their messages). */
+  reasons?: string[];
+}
+
+/**
+ * A named warning of a fit (codes and when they fire: src/fit/warnings.ts, docs/fit-methods.md): what happened, what to do, the
+ * laws it undermines ('scale', 'data', 'loss', 'lr', 'batch', 'approach3', 'stepLaw', 'prediction:LABEL') and the budgets it names.
+ */
+export interface FitWarning {
+  code: string;
+  message: string;
+  action: string;
+  laws?: string[];
+  budgets?: number[];
 }
 
 /** Loss against compute through the budgets' optimal losses: L(C) = E + A·C^(−γ) ('offset-power') or A·C^(−γ) ('power', E = 0). */
@@ -26,6 +42,9 @@ export interface LossLaw {
   A: number;
   gamma: number;
   ci?: { E: Interval; A: Interval; gamma: Interval };
+  /** As for PowerLaw: false when the data cannot support the curve, with the warning codes why. */
+  supported?: boolean;
+  reasons?: string[];
 }
 
 export interface LawsProvenance {
@@ -90,6 +109,18 @@ export interface BudgetOptimum {
   dropped?: boolean;
   warnings: string[];
   ci?: { scaleOpt?: Interval; lossOpt?: Interval };
+  /** How the optimum was found: 'parabola' (vertex of the window's parabola) or 'spline' (argmin of an Akima spline of log loss). */
+  method?: 'parabola' | 'spline';
+  /** Optimum computed but kept out of the power laws (unbracketed or flat, unless --keep-unbracketed); `codes` say why. */
+  excluded?: boolean;
+  /** Warning codes of this budget (details.diagnostics has the messages and what to do). */
+  codes?: string[];
+  /** Scales of the data minimum's neighbours: the interval that brackets the minimum (absent when it is at an edge). */
+  bracket?: Interval;
+  /** Curvature check: parabola on all the budget's scales, c2 in loss per decade², its standard error (pooled residuals) and t = c2/se. */
+  curvature?: { c2: number; se: number; t: number };
+  /** The Akima spline (method 'spline'): knots x = log10 scale, y = ln loss, slopes t (src/fit/akima.ts evaluates it). */
+  spline?: { x: number[]; y: number[]; t: number[] };
 }
 
 /** One final result as the fitter saw it. */
@@ -119,6 +150,17 @@ export interface Prediction {
   batchTokens?: number;
   batchInterval?: Interval;
   shape?: { nLayer: number; dModel: number; nHeads: number; nKvHeads: number; dFf: number; seqLen: number; vocab: number };
+  /** Point targets (`N=7e9,D=2e12`): the parameters (in approach 3's scale variable) they name. */
+  params?: number;
+  /** Approach 3's L(N, D) at this target (its own compute-optimal N, D for a budget target), with its bootstrap interval. */
+  approach3?: {
+    params: number; tokens: number; loss: number; lossInterval?: Interval; supported?: boolean; reasons?: string[];
+    /** A point target's observed loss (`…,L=2.48`) and the relative error (loss − observed)/observed. */
+    observed?: number; error?: number;
+  };
+  /** false when the laws it is read from are unsupported or it extrapolates too far; absent = supported. */
+  supported?: boolean;
+  reasons?: string[];
 }
 
 export interface FitDetails {
@@ -126,15 +168,46 @@ export interface FitDetails {
   points: FitPoint[];
   warnings: string[];
   approach1?: { scale: PowerLaw; data: PowerLaw; envelope: { compute: number; loss: number; scale: number }[] };
-  approach3?: { E: number; A: number; B: number; alpha: number; beta: number; a: number; b: number; G: number; objective: number; scaleVariable: 'N' | 'M'; ci?: Record<string, Interval>; starts?: number; points?: number };
+  approach3?: {
+    E: number; A: number; B: number; alpha: number; beta: number; a: number; b: number; G: number; objective: number; scaleVariable: 'N' | 'M';
+    ci?: Record<string, Interval>; starts?: number; points?: number;
+    /** false when the fit is not supported by the data (codes in reasons); absent = supported. */
+    supported?: boolean; reasons?: string[];
+  };
   representations?: { representation: Representation; scale: PowerLaw; data: PowerLaw; loss?: LossLaw; predictions?: Prediction[] }[];
-  hyper?: { threshold: number; nearOptimal: FitPoint[]; form: 'compute' | 'steplaw'; stepLaw?: Record<string, number> };
+  hyper?: {
+    threshold: number; nearOptimal: FitPoint[]; form: 'compute' | 'steplaw'; stepLaw?: Record<string, number>;
+    /** Bootstrap intervals of the Step Law coefficients and exponents (keys as in stepLaw). */
+    stepLawCi?: Record<string, Interval>;
+    /** Step Law form: false when the data cannot support it (codes in stepLawReasons). */
+    stepLawSupported?: boolean; stepLawReasons?: string[];
+    /** Near-optimal runs were selected within each (N, D) group of the budgets that hold several. */
+    perGroup?: boolean;
+    /** Which hyperparameters were swept (varied within a budget or group); laws only for those. */
+    swept?: { lr: boolean; batch: boolean };
+  };
   predictions?: Prediction[];
-  backtest?: { heldOut: number[]; rows: { budget: number; lossPred: number; lossTrue: number; lossErr: number; scalePred: number; scaleTrue: number; scaleErr: number }[] };
-  bootstrap?: { resamples: number; seed: number; level: number; failures?: Record<string, number>; seconds?: number };
+  backtest?: {
+    heldOut: number[];
+    rows: { budget: number; lossPred: number; lossTrue: number; lossErr: number; scalePred: number; scaleTrue: number; scaleErr: number }[];
+    /** Approach 3 refitted without the held-out budgets' runs, predicting each of their runs' loss L(N, D). */
+    approach3?: { runId: string; budget: number; params: number; tokens: number; lossPred: number; lossTrue: number; lossErr: number }[];
+  };
+  /** Every named warning of the fit, once each (structured: code, message, what to do, laws, budgets); `warnings` holds them as lines. */
+  diagnostics?: FitWarning[];
+  bootstrap?: {
+    resamples: number; seed: number; level: number; failures?: Record<string, number>; seconds?: number;
+    /** How runs were resampled (docs/fit-methods.md §8), and how many single-run budgets' runs were pooled into one stratum. */
+    scheme?: string; pooledSingletons?: number;
+  };
+  /** How the allocation laws weighted the budgets' optima: 'none', or 'bootstrap' (1/σ² of each optimum's bootstrap spread). */
+  optimaWeights?: { kind: 'none' | 'bootstrap'; weights?: number[] };
   /** The pure power law L(C) = A·C^(−γ) through the same optima (laws.loss holds the offset form when it could be fitted). */
   lossPower?: LossLaw;
-  windowStability?: { window: number; a: number; b: number }[];
+  /** Approach 2 refitted with other parabola windows (window 0 = auto) and with the other optimum method (`method` set). */
+  windowStability?: { window: number; a: number; b: number; method?: 'parabola' | 'spline' }[];
+  /** The noise budget (src/fit/noise.ts): pooled seed σ of replicas vs the IsoFLOP parabolas' residual σ, in loss units. */
+  noise?: { seedSd?: number; seedDof: number; groups: number; residualSd?: number; residualDof: number; gridSd?: number; seedShare?: number; verdict: string };
   /** Bootstrap percentile bands of the fitted curves over compute (at the file's ciLevel), for reports. */
   bands?: { scale?: { compute: number; lo: number; hi: number }[]; data?: { compute: number; lo: number; hi: number }[]; loss?: { compute: number; lo: number; hi: number }[] };
   [extra: string]: unknown;
@@ -151,7 +224,22 @@ function parsePowerLaw(v: unknown, field: string, file?: string): PowerLaw {
     law.ci = { coefficient: parseInterval(ci.coefficient, `${field}.ci.coefficient`, file), exponent: parseInterval(ci.exponent, `${field}.ci.exponent`, file) };
   }
   if (o.r2 !== undefined) law.r2 = requireNumber(o.r2, `${field}.r2`, file);
+  Object.assign(law, parseSupport(o, field, file));
   return law;
+}
+
+/** `supported` (boolean) and `reasons` (strings) of a law, when present. */
+function parseSupport(o: Record<string, unknown>, field: string, file?: string): { supported?: boolean; reasons?: string[] } {
+  const out: { supported?: boolean; reasons?: string[] } = {};
+  if (o.supported !== undefined) {
+    if (typeof o.supported !== 'boolean') throw new InputError(`expected true or false, got ${JSON.stringify(o.supported)}`, { file, field: `${field}.supported` });
+    out.supported = o.supported;
+  }
+  if (o.reasons !== undefined) {
+    if (!Array.isArray(o.reasons) || !o.reasons.every((r) => typeof r === 'string')) throw new InputError('expected an array of strings', { file, field: `${field}.reasons` });
+    out.reasons = o.reasons as string[];
+  }
+  return out;
 }
 
 function parseInterval(v: unknown, field: string, file?: string): Interval {
@@ -172,6 +260,7 @@ function parseLossLaw(v: unknown, field: string, file?: string): LossLaw {
     const ci = requireObject(o.ci, `${field}.ci`, file);
     law.ci = { E: parseInterval(ci.E, `${field}.ci.E`, file), A: parseInterval(ci.A, `${field}.ci.A`, file), gamma: parseInterval(ci.gamma, `${field}.ci.gamma`, file) };
   }
+  Object.assign(law, parseSupport(o, field, file));
   return law;
 }
 
@@ -199,6 +288,23 @@ export function validateLaws(raw: unknown, file?: string): LawsFile {
     const d = requireObject(o.details, 'details', file);
     if (!Array.isArray(d.optima)) throw new InputError('expected an array', { file, field: 'details.optima' });
     if (!Array.isArray(d.points)) throw new InputError('expected an array', { file, field: 'details.points' });
+    // Reports and `fit --predict` read these entries field by field: a null or a non-number is named here, not a TypeError later.
+    d.optima.forEach((x: unknown, i: number) => {
+      const f = `details.optima[${i}]`;
+      const op = requireObject(x, f, file);
+      requireNumber(op.budget, `${f}.budget`, file, { positive: true });
+      // A dropped budget (fewer than 3 scales) has no optimum: the fitter writes NaN, i.e. null in JSON.
+      for (const k of ['scaleOpt', 'dataOpt', 'lossOpt']) if (!(op.dropped === true && op[k] === null)) requireNumber(op[k], `${f}.${k}`, file);
+      for (const k of ['points', 'usedPoints']) if (op[k] !== undefined) requireNumber(op[k], `${f}.${k}`, file, { integer: true, min: 0 });
+      if (op.warnings !== undefined && !Array.isArray(op.warnings)) throw new InputError('expected an array', { file, field: `${f}.warnings` });
+    });
+    d.points.forEach((x: unknown, i: number) => {
+      const f = `details.points[${i}]`;
+      const pt = requireObject(x, f, file);
+      for (const k of ['budget', 'compute', 'scale', 'tokens']) requireNumber(pt[k], `${f}.${k}`, file, { positive: true });
+      requireNumber(pt.loss, `${f}.loss`, file);
+    });
+    if (d.warnings !== undefined && !Array.isArray(d.warnings)) throw new InputError('expected an array', { file, field: 'details.warnings' });
   }
   return {
     ...(o as object),

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../util/atomic.ts';
 
 export type RunStatus = 'running' | 'done' | 'diverged';
 export type { ScheduleName } from './settings.ts';
-import { SCHEDULES, type ScheduleName } from './settings.ts';
+import { SCHEDULES, parseStages, type ScheduleName } from './settings.ts';
 import { DEFAULT_REPRESENTATION, parseRepresentation, type Representation } from '../flops/flops.ts';
 
 /** One evaluation of one run. Losses: val_loss/train_loss in nats per token, val_bpb in bits per byte (= nats/token ÷ ln 2 ÷ bytes/token). */
@@ -46,19 +46,30 @@ export interface RunRow {
   val_hash: string;
   /** Representation the plan counted compute in (M, 6N1, 6N2); 'M' when the column is absent (files before it existed). */
   representation: Representation;
+  /** The grid point's settings hash (src/schema/plan.ts pointKey): an edited point no longer matches its old run. '' in files before it existed. */
+  point_key?: string;
+  /** Multi-step stage ratios 'A/B/C' (docs/ladder.md); '' for other schedules and in files before the column existed (multistep then means 80/10/10). */
+  stages?: string;
+  /** Provenance: the trainer's backend path (wasm, wasm-blas, cpu, node, node-gpu); '' in files before the column existed. */
+  backend?: string;
+  /** Provenance: the matrix library under it, name version core (e.g. 'OpenBLAS 0.3.21 Zen'); results differ across these. '' when unknown. */
+  blas?: string;
 }
 
 export const RUN_COLUMNS: (keyof RunRow)[] = [
   'run_id', 'dataset', 'budget', 'n_layer', 'd_model', 'n_heads', 'n_kv_heads', 'd_ff', 'seq_len', 'vocab', 'M', 'N1', 'N2',
   'batch_tokens', 'lr_max', 'schedule', 'step', 'tokens', 'flops', 'lr', 'train_loss', 'val_loss', 'val_bpb', 'elapsed_s', 'status', 'seed', 'val_hash', 'representation',
+  'point_key', 'stages', 'backend', 'blas',
 ];
 
-const STRING_COLUMNS = new Set<keyof RunRow>(['run_id', 'dataset', 'schedule', 'status', 'val_hash', 'representation']);
+const STRING_COLUMNS = new Set<keyof RunRow>(['run_id', 'dataset', 'schedule', 'status', 'val_hash', 'representation', 'point_key', 'stages', 'backend', 'blas']);
+/** String columns that may be empty. */
+const MAY_BE_EMPTY = new Set<keyof RunRow>(['val_hash', 'point_key', 'stages', 'backend', 'blas']);
 /** Columns that may be NaN/inf (a diverged run records the loss that diverged). */
 const LOSS_COLUMNS = new Set<keyof RunRow>(['train_loss', 'val_loss', 'val_bpb']);
-const OPTIONAL_COLUMNS = new Set<keyof RunRow>(['seed', 'val_hash', 'representation']);
+const OPTIONAL_COLUMNS = new Set<keyof RunRow>(['seed', 'val_hash', 'representation', 'point_key', 'stages', 'backend', 'blas']);
 /** Values of optional string columns absent from a file. */
-const OPTIONAL_DEFAULTS: Partial<Record<keyof RunRow, string>> = { val_hash: '', representation: DEFAULT_REPRESENTATION };
+const OPTIONAL_DEFAULTS: Partial<Record<keyof RunRow, string>> = { val_hash: '', representation: DEFAULT_REPRESENTATION, point_key: '', stages: '', backend: '', blas: '' };
 
 /** Quote a CSV field when it needs it (RFC 4180). */
 function csvField(v: unknown): string {
@@ -158,7 +169,7 @@ export function parseRunCsv(text: string, file: string): (RunRow & { line: numbe
       const raw = values[c];
       if (STRING_COLUMNS.has(c)) {
         if (OPTIONAL_COLUMNS.has(c) && raw === undefined) { row[c] = OPTIONAL_DEFAULTS[c] ?? ''; continue; }
-        if (raw === undefined || (raw.trim() === '' && c !== 'val_hash')) throw new InputError('missing value', { file, line, field: c });
+        if (raw === undefined || (raw.trim() === '' && !MAY_BE_EMPTY.has(c))) throw new InputError('missing value', { file, line, field: c });
         row[c] = raw.trim();
       } else if (OPTIONAL_COLUMNS.has(c) && (raw === undefined || raw.trim() === '')) {
         row[c] = 0;
@@ -169,6 +180,7 @@ export function parseRunCsv(text: string, file: string): (RunRow & { line: numbe
     if (!['running', 'done', 'diverged'].includes(row.status as string)) throw new InputError(`must be running, done or diverged, got '${row.status}'`, { file, line, field: 'status' });
     parseRepresentation(row.representation, { file, line, field: 'representation' });
     if (!(SCHEDULES as readonly string[]).includes(row.schedule as string)) throw new InputError(`must be one of ${SCHEDULES.join(', ')}, got '${row.schedule}'`, { file, line, field: 'schedule' });
+    if (row.stages) row.stages = parseStages(row.stages, { file, line, field: 'stages' });
     const key = `${row.run_id}\u0000${row.step}`;
     if (seen.has(key)) throw new InputError(`duplicate row for run '${row.run_id}' step ${row.step} (first at line ${seen.get(key)})`, { file, line, field: 'step' });
     seen.set(key, line);

@@ -1,11 +1,15 @@
 // AdamW (paper §2.2: β1 0.9, β2 0.95, ε 1e-8, decoupled weight decay 0.1, grad-norm clip 1.0) with bias correction and global
-// gradient-norm clipping. On wasm/cpu one fused JS kernel per parameter (kernels/adamw-kernel.ts); elsewhere plain tfjs ops.
+// gradient-norm clipping. On wasm/cpu one fused JS kernel per parameter (kernels/adamw-kernel.ts); on the wasm-blas path one
+// native call for all parameters, in place (kernels/adamw-blas.ts, the same arithmetic); elsewhere plain tfjs ops.
 //
 // Weight decay: decoupled (θ ← θ − lr·wd·θ) on every matrix — attention, FFN, the token embedding and the output head — and
 // never on RMSNorm gains. Decaying the embedding follows the paper's setting (all matrices decayed), as in DeepSeek's and
 // LLaMA's recipes; callers choose by listing which parameters are decayed.
 import * as tf from '@tensorflow/tfjs';
 import { ADAMW_KERNEL, SUMSQ_KERNEL, hasFusedAdamW, type AdamWAttrs } from './kernels/adamw-kernel.ts';
+import { activeBlas } from './kernels/blas-kernels.ts';
+import { blasAdamWInPlace, blasSumSquares } from './kernels/adamw-blas.ts';
+import type { BlasAddon } from './kernels/blas-addon.ts';
 
 export interface AdamWConfig {
   beta1: number;
@@ -36,6 +40,8 @@ export class AdamW {
   private readonly params: Map<string, tf.Variable>;
   private readonly decayed: Set<string>;
   private readonly fused: boolean;
+  /** The addon when updating in place natively (wasm-blas path). */
+  private readonly blas: BlasAddon | undefined;
 
   /** `fused: false` forces the plain-tfjs-ops update (the path other backends take), e.g. to test both. */
   constructor(params: Map<string, tf.Variable>, decayed: Iterable<string>, config: AdamWConfig, opts: { fused?: boolean } = {}) {
@@ -43,6 +49,7 @@ export class AdamW {
     this.params = params;
     this.decayed = new Set(decayed);
     this.fused = (opts.fused ?? true) && hasFusedAdamW(tf.getBackend());
+    this.blas = this.fused ? activeBlas() : undefined;
     for (const [name, p] of params) {
       this.m.set(name, zerosVariable(p.shape));
       this.v.set(name, zerosVariable(p.shape));
@@ -52,6 +59,7 @@ export class AdamW {
   /** Global L2 norm of all gradients (before clipping). */
   globalNorm(grads: Record<string, tf.Tensor>): number {
     const list = Object.values(grads);
+    if (this.blas) return Math.sqrt(blasSumSquares(this.blas, list));
     if (this.fused) {
       const s = tf.engine().runKernel(SUMSQ_KERNEL, Object.fromEntries(list.map((g, i) => [`g${i}`, g]))) as tf.Tensor;
       const v = s.dataSync()[0];
@@ -72,6 +80,14 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.config;
     const bc1 = 1 - beta1 ** this.step;
     const bc2 = 1 - beta2 ** this.step;
+    if (this.blas) {
+      const entries = [...this.params].map(([name, param]) => {
+        if (!grads[name]) throw new Error(`AdamW: no gradient for parameter ${name}`);
+        return { param, grad: grads[name], m: this.m.get(name)!, v: this.v.get(name)!, weightDecay: this.decayed.has(name) ? weightDecay : 0 };
+      });
+      blasAdamWInPlace(this.blas, entries, { lr, beta1, beta2, eps, bc1, bc2, scale });
+      return gradNorm;
+    }
     for (const [name, p] of this.params) {
       const g = grads[name];
       if (!g) throw new Error(`AdamW: no gradient for parameter ${name}`);

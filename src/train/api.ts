@@ -1,5 +1,6 @@
 // The contract between the model/optimizer (src/train/trainer.ts) and the training loop, checkpoints and workers.
 import type { ModelShape } from '../flops/shape.ts';
+import { PAPER_INIT_STD, PAPER_OPTIMIZER_SETTINGS } from '../schema/settings.ts';
 
 export type { BackendName } from '../schema/settings.ts';
 
@@ -16,19 +17,10 @@ export interface TrainerConfig {
   clipNorm: number;
 }
 
-/** The paper's init std (§2.2), used by DeepSeek for d ≥ 4096 models. */
-export const PAPER_INIT_STD = 0.006;
-/** Init std for small models (d < 512): measured better than 0.006 and 1/√d at d = 32 and comparable to 1/√d at d = 64 (docs/train-model.md). */
-export const SMALL_MODEL_INIT_STD = 0.02;
+// Init std and AdamW settings live in src/schema/settings.ts (the exports write the same values); re-exported here.
+export { PAPER_INIT_STD, SMALL_MODEL_INIT_STD, initStdFor } from '../schema/settings.ts';
 
-/** Recommended init std for a shape: the paper's 0.006 from d = 512 up, 0.02 below (see experiments/init-std.ts). */
-export function initStdFor(s: Pick<ModelShape, 'dModel'>): number {
-  return s.dModel >= 512 ? PAPER_INIT_STD : SMALL_MODEL_INIT_STD;
-}
-
-export const PAPER_OPTIMIZER: Omit<TrainerConfig, 'shape' | 'seed'> = {
-  initStd: 0.006, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, clipNorm: 1.0,
-};
+export const PAPER_OPTIMIZER: Omit<TrainerConfig, 'shape' | 'seed'> = { initStd: PAPER_INIT_STD, ...PAPER_OPTIMIZER_SETTINGS };
 
 /** Everything needed to continue training bit-for-bit: weights, AdamW moments, step count. */
 export interface TrainerState {

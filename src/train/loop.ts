@@ -1,12 +1,12 @@
 // trainPoint: trains one grid point to its exact token budget (plan steps × batch tokens), evaluating the held-out set ~10 times,
 // writing runs/<id>.csv (running → done | diverged) and checkpoints (periodic, on stop, at the end); resumes from its checkpoint.
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../util/errors.ts';
-import type { GridPoint } from '../schema/plan.ts';
+import { pointKey, type GridPoint } from '../schema/plan.ts';
 import { readRunCsv, writeRunCsv, type RunRow, type RunStatus } from '../schema/runs.ts';
 import { computeFlops, DEFAULT_REPRESENTATION, scaleCounts, type Representation } from '../flops/flops.ts';
-import { lrAt } from '../plan/schedule.ts';
+import { lrAt, stagesOf } from '../plan/schedule.ts';
 import { sha256 } from '../util/hash.ts';
 import type { LoadedDataset } from '../data/dataset.ts';
 import { BYTE_VOCAB } from '../data/split.ts';
@@ -14,7 +14,10 @@ import { initStdFor, PAPER_OPTIMIZER, type BackendName, type Trainer, type Train
 import { TrainBatches, validationBatches, validationWindows, spreadWindows, windowBytes, meanLoss, type Batch } from './batches.ts';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { tryLock, type RunLock } from './lock.ts';
+import { checkMemory } from './memory.ts';
+import { ioError, removeStaleTemps } from '../util/safe-out.ts';
 import { TRAIN_DEFAULTS } from '../schema/settings.ts';
+import { trainProvenance } from './provenance.ts';
 
 /** Relative tolerance between M × tokens and the grid point's budget C (the issue's 1% rule). */
 export const BUDGET_TOLERANCE = 0.01;
@@ -67,6 +70,10 @@ export interface TrainPointOptions {
   lock?: boolean;
   /** The plan's representation: compute = scale(representation) × tokens must hit each point's budget (default M). */
   representation?: Representation;
+  /** Bytes the run may use (default: the machine's memory or cgroup limit); a larger estimate is refused before the model is built. */
+  maxMemory?: number;
+  /** The plan file the point came from, for messages. */
+  planFile?: string;
 }
 
 export type PointStatus = RunStatus | 'stopped' | 'locked';
@@ -102,13 +109,15 @@ export function evalSteps(steps: number, n = DEFAULT_EVAL_POINTS): number[] {
  * M recomputed from the shape (paper Eq. 2), and the compute in the plan's representation (computeFlops) within 1% of the budget C.
  * Returns M and the compute spent.
  */
-export function checkPoint(p: GridPoint, dataset: LoadedDataset, representation: Representation = DEFAULT_REPRESENTATION): { M: number; flops: number; relErr: number } {
-  const f = (k: string) => ({ field: `${p.id}.${k}` });
+export function checkPoint(p: GridPoint, dataset: LoadedDataset, representation: Representation = DEFAULT_REPRESENTATION, file?: string): { M: number; flops: number; relErr: number } {
+  const f = (k: string) => ({ file, field: `${p.id}.${k}` });
   if (p.shape.vocab !== BYTE_VOCAB) {
     throw new InputError(`vocab ${p.shape.vocab} ≠ ${BYTE_VOCAB}: dataset '${dataset.name}' is byte-level (plan it with --vocab 256)`, f('shape.vocab'));
   }
   if (p.batchSeqs * p.shape.seqLen !== p.batchTokens) throw new InputError(`batchTokens ${p.batchTokens} ≠ batchSeqs ${p.batchSeqs} × seqLen ${p.shape.seqLen}`, f('batchTokens'));
   if (!Number.isInteger(p.steps) || p.steps * p.batchTokens !== p.tokens) throw new InputError(`tokens ${p.tokens} ≠ steps ${p.steps} × batchTokens ${p.batchTokens}`, f('tokens'));
+  if (p.schedule.totalSteps !== p.steps) throw new InputError(`schedule.totalSteps ${p.schedule.totalSteps} ≠ steps ${p.steps}`, f('schedule.totalSteps'));
+  if (p.schedule.warmupSteps > p.steps) throw new InputError(`warm-up of ${p.schedule.warmupSteps} steps exceeds the run's ${p.steps} steps (re-plan with a smaller --warmup)`, f('schedule.warmupSteps'));
   const M = scaleCounts(p.shape).M;
   if (Math.abs(M - p.M) > 1e-9 * M) throw new InputError(`M ${p.M} does not match the shape's M ${M} (paper Eq. 2)`, f('M'));
   const flops = computeFlops(p.shape, p.tokens, representation);
@@ -124,13 +133,72 @@ export function runKey(p: GridPoint, dataset: LoadedDataset, optimizer: Omit<Tra
   return sha256(JSON.stringify({ id, shape, batchSeqs, batchTokens, lr, steps, schedule, seed, optimizer, evalBytes, evalPoints, dataset: dataset.name, val: dataset.meta.val.sha256 })).slice(0, 32);
 }
 
+/** The optimizer settings a point trains with: the paper's, init std by width (initStdFor), then the caller's overrides. */
+export function runOptimizer(p: GridPoint, override?: Partial<Omit<TrainerConfig, 'shape' | 'seed'>>): Omit<TrainerConfig, 'shape' | 'seed'> {
+  // Init std: the paper's 0.006 from d = 512 up, 0.02 below (measured in docs/train-model.md), unless the caller sets it.
+  return { ...PAPER_OPTIMIZER, initStd: initStdFor(p.shape), ...override };
+}
+
+/**
+ * The fixed validation windows of the intermediate evaluations (≈ evalBytes of val.bin, spread evenly over all of it) as
+ * batches, and the hash naming their bytes (the dataset's own hash when they are all of val.bin).
+ */
+export function intermediateEvalSet(ds: LoadedDataset, seqLen: number, evalBytes: number, evalBatch: number): { batches: Batch[]; hash: string } {
+  const allWindows = validationWindows(ds.val.length, seqLen);
+  const partWindows = spreadWindows(allWindows, Math.max(1, Math.floor(evalBytes / seqLen)));
+  const batches = validationBatches(ds.val, seqLen, evalBatch, partWindows);
+  const hash = partWindows.length === allWindows.length ? ds.valHash : sha256(windowBytes(ds.val, partWindows, seqLen)).slice(0, 16);
+  return { batches, hash };
+}
+
+/** One run CSV row of `point` after `step` updates (the trainer of a ladder's trunk writes its branches' rows with it too). */
+export function runRow(
+  c: { point: GridPoint; dataset: string; M: number; scale: number; representation: Representation },
+  r: { step: number; elapsedS: number; status: RunStatus; trainLoss: number; valLoss: number; valHash: string },
+): RunRow {
+  const p = c.point;
+  return {
+    run_id: p.id, dataset: c.dataset, budget: p.budget,
+    n_layer: p.shape.nLayer, d_model: p.shape.dModel, n_heads: p.shape.nHeads, n_kv_heads: p.shape.nKvHeads, d_ff: p.shape.dFf,
+    seq_len: p.shape.seqLen, vocab: p.shape.vocab, M: c.M, N1: p.N1, N2: p.N2, batch_tokens: p.batchTokens, lr_max: p.lr, schedule: p.schedule.name,
+    step: r.step, tokens: r.step * p.batchTokens, flops: c.scale * r.step * p.batchTokens, lr: lrAt(p.schedule, p.lr, Math.max(0, r.step - 1)),
+    train_loss: r.trainLoss, val_loss: r.valLoss, val_bpb: r.valLoss / Math.LN2, elapsed_s: Number(r.elapsedS.toFixed(3)), status: r.status, seed: p.seed,
+    val_hash: r.valHash, representation: c.representation, point_key: pointKey(p), stages: stagesOf(p.schedule) ?? '',
+    ...trainProvenance(),
+  };
+}
+
 /** Mean validation loss (nats/token) over the fixed validation batches, weighted by sequences. */
 export function evaluateValidation(trainer: Trainer, batches: Batch[]): number {
   return meanLoss(batches, batches.map((b) => trainer.evaluate(b.inputs, b.targets, b.batch)));
 }
 
+/**
+ * How an existing run differs from the grid point it is named after, or undefined when it matches: the point_key column when
+ * the file has it, else the settings its columns record (shape, batch, peak LR, schedule, seed).
+ */
+export function pointChange(p: GridPoint, row: RunRow): { field: string; was: string | number; now: string | number } | undefined {
+  const cols: [keyof RunRow, number | string][] = [
+    ['n_layer', p.shape.nLayer], ['d_model', p.shape.dModel], ['n_heads', p.shape.nHeads], ['n_kv_heads', p.shape.nKvHeads], ['d_ff', p.shape.dFf],
+    ['seq_len', p.shape.seqLen], ['vocab', p.shape.vocab], ['batch_tokens', p.batchTokens], ['lr_max', p.lr], ['schedule', p.schedule.name], ['seed', p.seed],
+  ];
+  for (const [c, now] of cols) {
+    const was = row[c] as number | string;
+    const same = typeof now === 'number' ? Math.abs(Number(was) - now) <= 1e-9 * Math.abs(now) : was === now;
+    if (!same) return { field: c, was, now };
+  }
+  const key = pointKey(p);
+  if (row.point_key && row.point_key !== key) return { field: 'point_key', was: row.point_key, now: `${key} (steps, tokens, warm-up or breakpoints changed)` };
+  return undefined;
+}
+
 /** An existing run file's state: finished (done/diverged) runs are skipped. Throws when the file belongs to another dataset/validation set. */
 export function existingStatus(file: string, dataset: LoadedDataset): RunStatus | undefined {
+  return priorRun(file, dataset)?.status;
+}
+
+/** The last row of an existing run file (undefined when there is none). Throws when the file belongs to another dataset/validation set. */
+export function priorRun(file: string, dataset: LoadedDataset): (RunRow & { line: number }) | undefined {
   if (!existsSync(file)) return undefined;
   const rows = readRunCsv(file);
   const last = rows[rows.length - 1];
@@ -140,10 +208,47 @@ export function existingStatus(file: string, dataset: LoadedDataset): RunStatus 
   if (last.dataset !== dataset.name || (last.status === 'done' && last.val_hash && last.val_hash !== dataset.valHash)) {
     throw new InputError(`run was trained on dataset '${last.dataset}' (val_hash ${last.val_hash}), not '${dataset.name}' (${dataset.valHash}); use another --runs-dir`, { file, line: last.line, field: 'val_hash' });
   }
-  return last.status;
+  return last;
 }
 
-async function defaultCreateTrainer(backend: BackendName): Promise<(c: TrainerConfig) => Promise<Trainer>> {
+/** What to do with a point's existing run: skip it (same settings, finished), train/resume it, or retrain it (edited point, unfinished or diverged). */
+export type PriorAction = { action: 'skip'; status: 'done' | 'diverged' } | { action: 'train' } | { action: 'retrain'; reason: string };
+
+/**
+ * The rule for an existing run file of point `p`: an unchanged finished run is skipped; an edited point whose old run diverged
+ * or never finished is retrained (its old files are kept as *.prev); an edited point whose old run is done is refused with an
+ * InputError naming the file, line and field — its result would be reported for settings it was not trained with.
+ */
+export function priorAction(p: GridPoint, csv: string, dataset: LoadedDataset): PriorAction {
+  const last = priorRun(csv, dataset);
+  if (!last) return { action: 'train' };
+  const change = pointChange(p, last);
+  if (!change) return last.status === 'done' || last.status === 'diverged' ? { action: 'skip', status: last.status } : { action: 'train' };
+  const what = `${change.field} ${change.was} → ${change.now}`;
+  if (last.status === 'done') {
+    throw new InputError(`the plan's point ${p.id} changed since this run finished (${what}): its result would not match the plan; train into another --runs-dir, or move the file away to retrain`, { file: csv, line: last.line, field: change.field });
+  }
+  return { action: 'retrain', reason: `${last.status} run of an edited point (${what})` };
+}
+
+/** Moves a superseded run's CSV and checkpoint to `<file>.<time>.prev` (kept, never deleted; not matched by *.csv globs). */
+export function archiveRun(files: { csv: string; checkpoint: string }): string[] {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const moved: string[] = [];
+  for (const f of [files.csv, files.checkpoint]) {
+    if (!existsSync(f)) continue;
+    const to = `${f}.${stamp}.prev`;
+    try {
+      renameSync(f, to);
+    } catch (e) {
+      throw ioError(e, f, 'replace');
+    }
+    moved.push(to);
+  }
+  return moved;
+}
+
+export async function defaultCreateTrainer(backend: BackendName): Promise<(c: TrainerConfig) => Promise<Trainer>> {
   const { initBackend } = await import('./backend.ts');
   await initBackend(backend);
   const { createTrainer } = await import('./trainer.ts');
@@ -152,7 +257,9 @@ async function defaultCreateTrainer(backend: BackendName): Promise<(c: TrainerCo
 
 export async function trainPoint(point: GridPoint, opts: TrainPointOptions): Promise<TrainPointResult> {
   const ds = opts.dataset;
-  const { M } = checkPoint(point, ds, opts.representation);
+  const { M } = checkPoint(point, ds, opts.representation, opts.planFile);
+  // Refuse a model the machine cannot hold before building it (a test's own trainer factory is exempt).
+  if (!opts.createTrainer) checkMemory([point], { maxMemory: opts.maxMemory, backend: opts.backend ?? TRAIN_DEFAULTS.backend, file: opts.planFile });
   const files = runFiles(opts.runsDir, point.id);
   const base = { id: point.id, resumedFrom: 0, rows: [] as RunRow[], step: 0, tokens: 0, flops: 0, elapsedS: 0 };
 
@@ -162,12 +269,15 @@ export async function trainPoint(point: GridPoint, opts: TrainPointOptions): Pro
     if (!lock) return { ...base, status: 'locked', skipped: true };
   }
   try {
-    const prior = existingStatus(files.csv, ds);
-    if (prior === 'done' || prior === 'diverged') {
+    // Under the lock: clear temporaries of this run's files that a killed writer left half-written.
+    for (const f of [files.csv, files.checkpoint]) removeStaleTemps(f);
+    const prior = priorAction(point, files.csv, ds);
+    if (prior.action === 'skip') {
       const rows = readRunCsv(files.csv);
       const last = rows[rows.length - 1];
-      return { ...base, status: prior, skipped: true, rows, step: last.step, tokens: last.tokens, flops: last.flops, finalValLoss: last.val_loss, elapsedS: last.elapsed_s };
+      return { ...base, status: prior.status, skipped: true, rows, step: last.step, tokens: last.tokens, flops: last.flops, finalValLoss: last.val_loss, elapsedS: last.elapsed_s };
     }
+    if (prior.action === 'retrain') archiveRun(files);
     return await train(point, M, files, opts);
   } finally {
     lock?.release();
@@ -176,8 +286,7 @@ export async function trainPoint(point: GridPoint, opts: TrainPointOptions): Pro
 
 async function train(point: GridPoint, M: number, files: ReturnType<typeof runFiles>, opts: TrainPointOptions): Promise<TrainPointResult> {
   const ds = opts.dataset;
-  // Init std: the paper's 0.006 from d = 512 up, 0.02 below (measured in docs/train-model.md), unless the caller sets it.
-  const optimizer = { ...PAPER_OPTIMIZER, initStd: initStdFor(point.shape), ...opts.optimizer };
+  const optimizer = runOptimizer(point, opts.optimizer);
   const evalPoints = opts.evalPoints ?? DEFAULT_EVAL_POINTS;
   const evalBytes = Math.min(ds.val.length, opts.evalBytes ?? DEFAULT_EVAL_BYTES);
   const key = runKey(point, ds, optimizer, evalBytes, evalPoints);
@@ -191,10 +300,7 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
     const sampler = new TrainBatches(ds.train, B, T, point.seed);
     // Intermediate evaluations: ≈ evalBytes of val.bin as windows spread evenly over all of it; the final one: every window.
     // Each row's val_hash names the bytes it was evaluated on.
-    const allWindows = validationWindows(ds.val.length, T);
-    const partWindows = spreadWindows(allWindows, Math.max(1, Math.floor(evalBytes / T)));
-    const partBatches = validationBatches(ds.val, T, opts.evalBatch ?? 32, partWindows);
-    const partHash = partWindows.length === allWindows.length ? ds.valHash : sha256(windowBytes(ds.val, partWindows, T)).slice(0, 16);
+    const { batches: partBatches, hash: partHash } = intermediateEvalSet(ds, T, evalBytes, opts.evalBatch ?? 32);
     const evalAt = new Set(evalSteps(point.steps, evalPoints));
     const ckptEveryMs = (opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY_S) * 1000;
 
@@ -236,13 +342,8 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
       writeCheckpoint(files.checkpoint, c);
       lastCkpt = Date.now();
     };
-    const row = (status: RunStatus, trainLoss: number, valLoss: number, valHash = partHash): RunRow => ({
-      run_id: point.id, dataset: ds.name, budget: point.budget,
-      n_layer: point.shape.nLayer, d_model: point.shape.dModel, n_heads: point.shape.nHeads, n_kv_heads: point.shape.nKvHeads, d_ff: point.shape.dFf,
-      seq_len: T, vocab: point.shape.vocab, M, N1: point.N1, N2: point.N2, batch_tokens: point.batchTokens, lr_max: point.lr, schedule: point.schedule.name,
-      step, tokens: step * point.batchTokens, flops: scale * step * point.batchTokens, lr: lrAt(point.schedule, point.lr, Math.max(0, step - 1)),
-      train_loss: trainLoss, val_loss: valLoss, val_bpb: valLoss / Math.LN2, elapsed_s: Number(elapsed().toFixed(3)), status, seed: point.seed, val_hash: valHash, representation: rep,
-    });
+    const row = (status: RunStatus, trainLoss: number, valLoss: number, valHash = partHash): RunRow =>
+      runRow({ point, dataset: ds.name, M, scale, representation: rep }, { step, elapsedS: elapsed(), status, trainLoss, valLoss, valHash });
     const report = (valLoss?: number, force = false) => {
       if (!opts.onProgress) return;
       const now = Date.now();

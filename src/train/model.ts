@@ -3,16 +3,19 @@
 // rank-2 matmul gradient has the wrong shape). Per-step op count is kept low: Q, K and V come from one fused matmul, gate and
 // up from another, RoPE is one rotation matmul and two multiplies over Q, K and V at once (V's table is the identity), the
 // 1/√d_head score scale is folded into Q's RoPE table, and all constant tensors (RoPE tables, rotation, causal mask) are built once.
+// On the wasm-blas path (kernels/blas-kernels.ts) attention of all heads, SwiGLU, RMSNorm and the loss are one native kernel
+// each, with the same tables; the composition of tfjs ops below is the wasm path's (and every other backend's) model.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelShape } from '../flops/shape.ts';
 import { validateShape } from '../flops/shape.ts';
+import { RMS_NORM_EPS, ROPE_THETA } from '../schema/settings.ts';
 import { makeRng } from '../util/rng.ts';
 import { rmsNorm, softmaxCrossEntropy } from './kernels/fused-ops.ts';
+import { activeBlas, blasAttention, blasRmsNorm, blasSoftmaxCrossEntropy, blasSwiglu } from './kernels/blas-kernels.ts';
 
-/** RMSNorm ε (LLaMA). */
-export const RMS_EPS = 1e-6;
-/** RoPE base θ (LLaMA). */
-export const ROPE_BASE = 10000;
+/** RMSNorm ε and RoPE base θ (LLaMA): one home in src/schema/settings.ts, which the exports read too. */
+export const RMS_EPS = RMS_NORM_EPS;
+export const ROPE_BASE = ROPE_THETA;
 
 /** A parameter's name, shape, whether it is a matrix (normal init, weight decay) or a norm gain (ones, no decay). */
 export interface ParamSpec {
@@ -112,9 +115,12 @@ export class LlamaModel {
   private readonly sin: tf.Tensor;
   private readonly rot: tf.Tensor;
   private readonly mask: tf.Tensor;
+  /** Native fused kernels (wasm-blas path), decided when the model is built. */
+  private readonly blas: boolean;
 
   constructor(shape: ModelShape, seed: number, initStd: number) {
     this.shape = validateShape(shape);
+    this.blas = activeBlas() !== undefined;
     this.specs = paramSpecs(shape);
     const init = initialValues(shape, seed, initStd);
     for (const p of this.specs) {
@@ -138,7 +144,7 @@ export class LlamaModel {
 
   /** RMSNorm (Zhang & Sennrich 2019): x / √(mean(x²) + ε) ⊙ g, over the last axis of [N, d] (fused kernel + gradient). */
   private rmsNorm(x: tf.Tensor, g: tf.Tensor): tf.Tensor {
-    return rmsNorm(x, g, RMS_EPS);
+    return this.blas ? blasRmsNorm(x, g, RMS_EPS) : rmsNorm(x, g, RMS_EPS);
   }
 
   /** Causal self-attention with RoPE and GQA on x [B·T, d]; returns [B·T, d] (before the residual). */
@@ -148,6 +154,7 @@ export class LlamaModel {
     const H = Hq + 2 * Hkv;
     const rep = Hq / Hkv;
     const qkv = tf.matMul(x, this.p(`layers.${i}.attention.wqkv`)); // [B·T, H·hd]
+    if (this.blas) return tf.matMul(blasAttention(qkv, this.cos, this.sin, { B, T, hq: Hq, hkv: Hkv, hd }), this.p(`layers.${i}.attention.wo`));
     const rotated = tf.matMul(tf.reshape(qkv, [-1, hd]), this.rot); // [B·T·H, hd]
     const roped = tf.add(tf.mul(tf.reshape(qkv, [B, T, H, hd]), this.cos), tf.mul(tf.reshape(rotated, [B, T, H, hd]), this.sin));
     const heads = tf.transpose(roped, [0, 2, 1, 3]); // [B, H, T, hd]
@@ -164,6 +171,7 @@ export class LlamaModel {
   /** SwiGLU FFN (Shazeer 2020): (silu(x·W1) ⊙ x·W3)·W2, with W1|W3 fused. */
   private feedForward(x: tf.Tensor, i: number): tf.Tensor {
     const gu = tf.matMul(x, this.p(`layers.${i}.feed_forward.w13`));
+    if (this.blas) return tf.matMul(blasSwiglu(gu), this.p(`layers.${i}.feed_forward.w2`));
     const [g, u] = tf.split(gu, 2, 1);
     const h = tf.mul(tf.mul(g, tf.sigmoid(g)), u);
     return tf.matMul(h, this.p(`layers.${i}.feed_forward.w2`));
@@ -181,7 +189,8 @@ export class LlamaModel {
 
   /** Mean next-token cross-entropy (nats/token). */
   loss(ids: tf.Tensor1D, targets: tf.Tensor1D, B: number): tf.Scalar {
-    return softmaxCrossEntropy(this.logits(ids, B), targets);
+    const logits = this.logits(ids, B);
+    return this.blas ? blasSoftmaxCrossEntropy(logits, targets) : softmaxCrossEntropy(logits, targets);
   }
 
   dispose(): void {

@@ -54,7 +54,11 @@ export function assignBudgets(items: readonly BudgetItem[], rule: BudgetRule, so
     how = `budgets from ${sourceLabel}`;
   } else if (rule.kind === 'group') {
     const byGroup = new Map<string, number[]>();
-    items.forEach((it, i) => byGroup.set(it.group!, [...(byGroup.get(it.group!) ?? []), i]));
+    items.forEach((it, i) => {
+      const list = byGroup.get(it.group!);
+      if (list) list.push(i);
+      else byGroup.set(it.group!, [i]);
+    });
     const centers = new Map<string, number>();
     for (const [g, idx] of byGroup) centers.set(g, geomean(idx.map((i) => items[i].flops)));
     const rounded = [...centers.values()].map(nice);

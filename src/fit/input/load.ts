@@ -1,13 +1,16 @@
 // Loads fit inputs (our run CSVs, or any CSV/JSON through a column mapping) into Observation[], with provenance and every exclusion reported.
 import { InputError } from '../../util/errors.ts';
 import { sha256 } from '../../util/hash.ts';
+import { appendAll } from '../../util/arrays.ts';
 import type { Representation } from '../../flops/flops.ts';
 import type { Observation } from '../types.ts';
 import { readTable } from './table.ts';
 import { type ColumnMapping, parseBatchUnit, parseColFlags, parseFilter, type RowFilter } from './mapping.ts';
-import { baseName, readExternal, type MappedRow } from './external.ts';
+import { baseName, hasShapeColumns, readExternal, type MappedRow } from './external.ts';
 import { assignBudgets, type BudgetRule } from './budgets.ts';
 import { type LossColumn, lossUnitsOf, readRunFile } from './runs.ts';
+import { mergeReplicas } from '../replicas.ts';
+import { readPlanJoin } from './plan-join.ts';
 
 export interface InputOptions {
   /** Raw `--col KEY=COLUMN[*FACTOR]` flags; any of them switches to mapped input. */
@@ -33,12 +36,14 @@ export interface InputOptions {
   dedupe?: boolean;
   /** Mapped files with --col run: rows of one run are its evaluations; the one with the most tokens is the result, all form its curve. */
   curves?: boolean;
+  /** A plan JSON: rows are joined to its grid points by --col id (plan-join.ts); everything but the loss comes from the plan. */
+  plan?: string;
 }
 
 export interface LoadedInput {
   observations: Observation[];
   inputs: { file: string; sha256: string; rows: number }[];
-  format: 'runs' | 'mapped';
+  format: 'runs' | 'mapped' | 'plan';
   representation: Representation;
   lossUnits: string;
   dataset: string;
@@ -63,18 +68,31 @@ interface BranchResult {
 }
 
 export function loadObservations(files: readonly string[], opts: InputOptions = {}): LoadedInput {
-  const mapping = parseColFlags(opts.columns ?? []);
+  const mapping = opts.plan !== undefined ? {} : parseColFlags(opts.columns ?? []);
   const mapped = Object.keys(mapping).length > 0;
   const filters: RowFilter[] = (opts.filters ?? []).map(parseFilter);
   if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0)) throw new InputError(`must be a positive integer, got ${opts.limit}`, { field: '--limit' });
   const drop = opts.dropHighestLoss ?? 0;
   if (!(Number.isInteger(drop) && drop >= 0)) throw new InputError(`must be a non-negative integer, got ${drop}`, { field: '--drop-highest-loss' });
-  const b = mapped ? readMappedInputs(files, mapping, filters, opts) : readRunInputs(files, filters, opts);
+  const b = opts.plan !== undefined ? readPlanJoinInputs(files, opts.plan, filters, opts) : mapped ? readMappedInputs(files, mapping, filters, opts) : readRunInputs(files, filters, opts);
   const dataset = datasetLabel(b.observations, files, opts.dataset);
-  const observations = dropHighestLoss(b, drop);
+  // Our runs: seed replicas (runs identical but for their seed) become one observation with their mean loss (src/fit/replicas.ts).
+  // Other groups' rows are taken as given (their files rarely say which rows are seeds of one configuration).
+  const kept = dropHighestLoss(b, drop);
+  const observations = !mapped && opts.plan === undefined ? mergeReplicas(kept) : kept;
+  const merged = observations.filter((o) => o.replicas);
+  if (merged.length) b.notes.push(`${merged.reduce((n, o) => n + o.replicas!.n, 0)} runs of ${merged.length} points differ only by seed: each point's loss is their mean (noise budget in details.noise)`);
   if (observations.length === 0) throw new InputError('no finished runs to fit (every run is running or diverged)', { file: files[0] });
   b.notes.push(b.budgetRule);
-  return { ...b, observations, format: mapped ? 'mapped' : 'runs', dataset };
+  return { ...b, observations, format: opts.plan !== undefined ? 'plan' : mapped ? 'mapped' : 'runs', dataset };
+}
+
+/** Other trainers' results joined to a plan's points by id (src/fit/input/plan-join.ts). */
+function readPlanJoinInputs(files: readonly string[], plan: string, filters: RowFilter[], opts: InputOptions): BranchResult {
+  return readPlanJoin(files, plan, opts.columns ?? [], {
+    filters, representation: opts.representation, lossUnits: opts.lossUnits,
+    refused: [['--budget-from', opts.budgetFrom], ['--budget-factor', opts.budgetFactor], ['--snap', opts.snap], ['--batch-unit', opts.batchUnit], ['--loss-column', opts.lossColumn], ['--curves', opts.curves || undefined], ['--limit', opts.limit], ['--dedupe', opts.dedupe || undefined]],
+  });
 }
 
 /** Our run CSVs: one observation per done run; running and diverged runs listed in the warnings. */
@@ -105,9 +123,9 @@ function readRunInputs(files: readonly string[], filters: RowFilter[], opts: Inp
       firstFile.set(o.runId, file);
     }
     for (const h of r.valHashes) if (h !== '') valSets.set(h, (valSets.get(h) ?? 0) + 1);
-    out.observations.push(...r.observations);
-    out.excluded.running.push(...r.running);
-    out.excluded.diverged.push(...r.diverged);
+    appendAll(out.observations, r.observations);
+    appendAll(out.excluded.running, r.running);
+    appendAll(out.excluded.diverged, r.diverged);
     out.inputs.push({ file, sha256: sha256(table.text), rows: r.rows });
     if (r.filteredOut > 0) out.notes.push(`${baseName(file)}: --filter left out ${r.filteredOut} of ${r.rows} rows`);
   }
@@ -123,8 +141,8 @@ function readRunInputs(files: readonly string[], filters: RowFilter[], opts: Inp
 /** Other groups' files through the column mapping: derivations, filters, budgets (label, group or snapped C). */
 function readMappedInputs(files: readonly string[], mapping: ColumnMapping, filters: RowFilter[], opts: InputOptions): BranchResult {
   if (opts.lossColumn !== undefined) throw new InputError('applies to our run CSVs; for mapped files choose the loss with --col loss=COLUMN', { field: '--loss-column' });
-  const representation = opts.representation ?? '6N2';
-  if (representation === 'M') throw new InputError('M needs model shapes (our run CSVs); a mapped file gives N: use 6N1 (N non-embedding) or 6N2 (N = all parameters)', { field: '--representation' });
+  // Shape columns give the paper's exact M (the default then); otherwise N gives 6N (readExternal refuses M without shapes).
+  const representation = opts.representation ?? (hasShapeColumns(mapping) ? 'M' : '6N2');
   const lossUnits = opts.lossUnits ?? 'nats/token';
   const batch = parseBatchUnit(opts.batchUnit);
   if (opts.batchUnit !== undefined && mapping.batch === undefined) throw new InputError('needs --col batch=COLUMN', { field: '--batch-unit' });
@@ -139,9 +157,9 @@ function readMappedInputs(files: readonly string[], mapping: ColumnMapping, filt
   for (const file of files) {
     const table = readTable(file);
     if (table.records.length === 0) throw new InputError('empty file (a header but no rows)', { file, line: 2 });
-    const r = readExternal(table, { mapping, filters, limit: opts.limit, batchFactor: batch.factor, budgetFrom: opts.budgetFrom, budgetFactor: opts.budgetFactor ?? 1, dedupe: opts.dedupe, curves: opts.curves });
+    const r = readExternal(table, { mapping, filters, limit: opts.limit, batchFactor: batch.factor, budgetFrom: opts.budgetFrom, budgetFactor: opts.budgetFactor ?? 1, dedupe: opts.dedupe, curves: opts.curves, representation });
     if (r.rows.length === 0) throw new InputError(`no rows left after --filter/--limit (${table.records.length} rows read)`, { file });
-    rows.push(...r.rows);
+    appendAll(rows, r.rows);
     inputs.push({ file, sha256: sha256(table.text), rows: table.records.length });
     const parts = [`${r.rows.length} of ${table.records.length} rows used`];
     if (r.filteredOut) parts.push(`${r.filteredOut} left out by --filter`);
@@ -156,19 +174,20 @@ function readMappedInputs(files: readonly string[], mapping: ColumnMapping, filt
     ({ results: rows, curveOf } = collapseCurves(rows));
     notes.push(`--curves: ${rows.length} runs; each run's row with the most tokens is its result, all its rows its training curve`);
   }
-  notes.push(`scale = 6N per token, representation ${representation} (N ${representation === '6N1' ? 'non-embedding' : 'counts all parameters'}); loss in ${lossUnits}` + (mapping.batch ? `; batch in ${batch.label}` : ''));
+  notes.push((hasShapeColumns(mapping) ? `scale = ${representation} per token from the shape columns (paper Eq. 2, exact for GQA and any FFN width)` : `scale = 6N per token, representation ${representation} (N ${representation === '6N1' ? 'non-embedding' : 'counts all parameters'})`) + `; loss in ${lossUnits}` + (mapping.batch ? `; batch in ${batch.label}` : ''));
   const rule: BudgetRule = hasLabel ? { kind: 'label' } : mapping.group !== undefined ? { kind: 'group' } : { kind: 'snap', tolerance: opts.snap ?? 0.1 };
   const sourceLabel = mapping.budget !== undefined ? `column '${mapping.budget}'`
     : opts.budgetFrom !== undefined ? `--budget-from '${opts.budgetFrom}'` + (opts.budgetFactor && opts.budgetFactor !== 1 ? ` × ${opts.budgetFactor}` : '')
     : `column '${mapping.group}'`;
   const assigned = assignBudgets(rows.map((r) => ({ flops: r.flops ?? r.compute, budgetLabel: r.budgetLabel, group: r.group })), rule, sourceLabel);
-  warnings.push(...assigned.warnings);
+  appendAll(warnings, assigned.warnings);
   const observations: Observation[] = rows.map((r, i) => ({
     runId: r.runId,
     dataset: r.dataset ?? '',
     budget: assigned.budgets[i],
     compute: r.compute,
-    scale: 6 * r.params, // the 6N representations: FLOPs per token = 6 × parameters
+    scale: r.scale, // FLOPs per token in the representation (scaleOfCounts: 6N, or M from the shape columns)
+    ...(r.reps ? { reps: r.reps } : {}),
     tokens: r.tokens,
     loss: r.loss,
     lr: r.lr,

@@ -1,16 +1,11 @@
-// Column mapping for other groups' files: `--col KEY=COLUMN[*FACTOR]` flags, row filters (`--filter col=value`, `!=`, `<`, `>`, `<=`, `>=`, `~regex`).
+// Column mapping for other groups' files: `--col KEY=SPEC` flags (SPEC: a column, COLUMN*FACTOR or an expression, see expression.ts), row filters (`--filter col=value`, `!=`, `<`, `>`, `<=`, `>=`, `~regex`).
 import { InputError } from '../../util/errors.ts';
 
-/** The quantities a mapped file can provide. N = parameters, C = training FLOPs, D = training tokens. */
-export const COL_KEYS = ['N', 'C', 'D', 'loss', 'lr', 'batch', 'budget', 'group', 'run', 'dataset'] as const;
+/** The quantities a mapped file can provide. N = parameters, C = training FLOPs, D = training tokens; the shape keys give exact M. */
+export const SHAPE_KEYS = ['n_layer', 'd_model', 'n_heads', 'n_kv_heads', 'd_ff', 'seq_len', 'vocab'] as const;
+export const COL_KEYS = ['N', 'C', 'D', 'loss', 'lr', 'batch', 'budget', 'group', 'run', 'dataset', ...SHAPE_KEYS] as const;
 export type ColKey = (typeof COL_KEYS)[number];
 export type ColumnMapping = Partial<Record<ColKey, string>>;
-
-/** A numeric column reference: values are multiplied by `factor` (from a trailing `*1e9`). */
-export interface NumericColumn {
-  column: string;
-  factor: number;
-}
 
 /** Parses repeated `--col KEY=SPEC` flags. Unknown keys and repeated keys are flag errors. */
 export function parseColFlags(specs: readonly string[]): ColumnMapping {
@@ -25,21 +20,6 @@ export function parseColFlags(specs: readonly string[]): ColumnMapping {
     m[key as ColKey] = spec;
   }
   return m;
-}
-
-/**
- * Resolves `SPEC` against a header: an exact column name wins (so names containing '/' or '*' work);
- * otherwise `NAME*FACTOR` multiplies the column by a number (e.g. `throughput/total_gflops*1e9` → FLOPs).
- */
-export function resolveNumericColumn(spec: string, header: readonly string[], key: string, file: string): NumericColumn {
-  if (header.includes(spec)) return { column: spec, factor: 1 };
-  const m = /^(.*)\*\s*([0-9.]+(?:[eE][+-]?[0-9]+)?)$/.exec(spec);
-  if (m && header.includes(m[1].trim())) {
-    const factor = Number(m[2]);
-    if (!(factor > 0) || !Number.isFinite(factor)) throw new InputError(`factor must be a positive number, got '${m[2]}'`, { file, line: 1, field: `--col ${key}` });
-    return { column: m[1].trim(), factor };
-  }
-  throw missingColumn(spec, header, key, file);
 }
 
 /** Resolves a comma-separated list of plain columns (for `group` and `run`). */

@@ -72,6 +72,7 @@ export function readRunFile(text: string, file: string, opts: RunFileOptions): R
       tokens: last.tokens,
       loss,
       lr: last.lr_max > 0 ? last.lr_max : undefined,
+      schedule: last.stages ? `${last.schedule} ${last.stages}` : last.schedule,
       batchTokens: last.batch_tokens > 0 ? last.batch_tokens : undefined,
       reps: { M: scaleOfCounts(last, 'M'), sixN1: scaleOfCounts(last, '6N1'), sixN2: scaleOfCounts(last, '6N2') },
       params: opts.representation === '6N2' ? last.N2 : last.N1,

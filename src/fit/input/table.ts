@@ -45,7 +45,8 @@ export function parseJsonRecords(text: string, file: string): { header: string[]
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
+    // V8 quotes a snippet of the file, newlines included: collapse it so the message stays one line.
+    const msg = (e as Error).message.replace(/\s+/g, ' ');
     // V8 reports "at position P"; turn it into a line number.
     const pos = /position (\d+)/.exec(msg);
     const line = pos ? lineOfOffset(text, Number(pos[1])) : undefined;

@@ -57,7 +57,7 @@ function materialiseTranspose(backend: WasmBackend, t: TensorInfo, batch: number
 }
 
 /** For each output batch index, the batch index of an operand whose outer dims broadcast against `outOuter`. */
-function broadcastIndex(outOuter: number[], operandOuter: number[]): Int32Array {
+export function broadcastIndex(outOuter: number[], operandOuter: number[]): Int32Array {
   const total = sizeOf(outOuter);
   const idx = new Int32Array(total);
   const offset = outOuter.length - operandOuter.length;
@@ -78,7 +78,7 @@ function broadcastIndex(outOuter: number[], operandOuter: number[]): Int32Array 
   return idx;
 }
 
-function fastBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: NamedAttrMap }): TensorInfo {
+export function fastBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: NamedAttrMap }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs;
   const transposeA = Boolean(attrs.transposeA);

@@ -18,6 +18,7 @@ export interface WasmBackend {
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: string, memoryOffset?: number): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  refCount(dataId: DataId): number;
 }
 
 /** Float32 view of a wasm tensor's memory (re-created on every call: the heap's ArrayBuffer changes when memory grows). */
