@@ -1,5 +1,5 @@
 // Coverage of the bootstrap intervals (docs/fit-methods.md §8): over seeded repeats of synthetic data from known laws, how often the
-// 95% interval contains the truth — approach 2's a on IsoFLOP grids (parabola and spline), approach 3's a and a predicted L(N, D) on
+// 95% interval contains the truth — approach 2's a on IsoFLOP grids (parabola and spline; cases and parametric schemes), approach 3's a and a predicted L(N, D) on
 // a ladder with one run per budget (the pooled resampling), and the Eq. 1 exponents on LR × batch grids.
 // `npm run bench:fit-coverage [-- --repeats 100 --resamples 200]`. Prints a table and a final JSON line.
 import { DEFAULT_FIT_OPTIONS, fitObservations } from '../src/fit/fit.ts';
@@ -28,12 +28,25 @@ const t0 = performance.now();
 const law = lawWithExponent(0.5243);
 const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19, 3e19, 1e20, 3e20];
 for (const method of ['parabola', 'spline'] as const) {
+  for (const scheme of ['cases', 'parametric'] as const) {
+    if (method === 'spline' && scheme === 'parametric') continue; // the parametric model is the parabola
+    const ivs: (Interval | undefined)[] = [];
+    for (let seed = 1; seed <= repeats; seed++) {
+      const obs = isoflopRuns({ law, budgets: BUDGETS, pointsPerBudget: 9, spanDecades: 1.6, shift: 0.2, noise: 0.003, seed: 1000 + seed });
+      ivs.push(fitObservations(obs, { ...opts, optimum: method, bootstrapScheme: scheme, approach3: false, seed }).laws.scale?.ci?.exponent);
+    }
+    tally(`IsoFLOP 8×9, 0.3% noise, ${method}, ${scheme}`, 'a', law.beta / (law.alpha + law.beta), ivs);
+  }
+}
+// 1b. A micro-study-like grid: 5 budgets over 2 decades × 7 sizes over 1 decade, 1.5% noise (our measured seed σ ≈ 0.04–0.05 bpb
+// on ≈ 2.7 bpb), both schemes.
+for (const scheme of ['cases', 'parametric'] as const) {
   const ivs: (Interval | undefined)[] = [];
   for (let seed = 1; seed <= repeats; seed++) {
-    const obs = isoflopRuns({ law, budgets: BUDGETS, pointsPerBudget: 9, spanDecades: 1.6, shift: 0.2, noise: 0.003, seed: 1000 + seed });
-    ivs.push(fitObservations(obs, { ...opts, optimum: method, approach3: false, seed }).laws.scale?.ci?.exponent);
+    const obs = isoflopRuns({ law, budgets: [1e17, 3.16e17, 1e18, 3.16e18, 1e19], pointsPerBudget: 7, spanDecades: 1, shift: 0.15, noise: 0.015, seed: 5000 + seed });
+    ivs.push(fitObservations(obs, { ...opts, bootstrapScheme: scheme, approach3: false, seed }).laws.scale?.ci?.exponent);
   }
-  tally(`IsoFLOP 8×9, 0.3% noise, ${method}`, 'a', law.beta / (law.alpha + law.beta), ivs);
+  tally(`IsoFLOP 5×7, 1.5% noise, parabola, ${scheme}`, 'a', law.beta / (law.alpha + law.beta), ivs);
 }
 
 // 2. A ladder, one run per budget: 5 sizes × 5 token multiples (OLMo-style), 0.3% noise; approach 3 in M.

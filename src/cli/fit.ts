@@ -5,6 +5,7 @@ import { expandInputs } from '../fit/input/files.ts';
 import { loadObservations, type InputOptions } from '../fit/input/load.ts';
 import type { LossColumn } from '../fit/input/runs.ts';
 import { fitObservations, DEFAULT_FIT_OPTIONS, type FitHooks } from '../fit/fit.ts';
+import { BOOTSTRAP_SCHEMES } from '../fit/bootstrap.ts';
 import { MultiProgress, type ProgressBar } from '../util/progress.ts';
 import { attachInputProvenance } from '../fit/fit-files.ts';
 import type { FitOptions } from '../fit/types.ts';
@@ -38,6 +39,7 @@ interface FitArgs {
   optimum?: 'parabola' | 'spline';
   keepUnbracketed?: boolean;
   optimaWeights?: 'none' | 'bootstrap';
+  bootstrapScheme?: 'cases' | 'parametric';
   hyperThreshold?: number;
   hyperForm?: 'compute' | 'steplaw';
   bootstrap?: number;
@@ -102,6 +104,7 @@ export const fitCommand: CommandModule<object, FitArgs> = {
       .option('window', { type: 'number', describe: 'approach 2: fit each parabola on N consecutive distinct scales around the lowest-loss one, balanced (0 = auto: all up to 6, else max(6, ⌈2n/3⌉))', group: 'Fit:' })
       .option('optimum', { choices: OPTIMUM_METHODS, describe: "per-budget optimum: 'parabola' (vertex, default) or 'spline' (Akima argmin of log loss, Porian et al. 2024)", group: 'Fit:' })
       .option('keep-unbracketed', { type: 'boolean', describe: 'keep budgets whose lowest loss is at an edge of their grid in the power laws (default: excluded, named in a warning)', group: 'Fit:' })
+      .option('bootstrap-scheme', { choices: BOOTSTRAP_SCHEMES, describe: "bootstrap: 'cases' (resample runs, default) or 'parametric' (redraw each loss around its budget's fitted parabola with the pooled residual σ; calibrated on synthetic grids, docs/fit-methods.md §8)", group: 'Fit:' })
       .option('optima-weights', { choices: ['none', 'bootstrap'] as const, describe: "weights of the optima in the allocation laws: 'none' (default) or 'bootstrap' (1/σ² of each optimum's bootstrap spread)", group: 'Fit:' })
       .option('hyper-threshold', { type: 'number', describe: 'near-optimal runs: loss ≤ (1 + T) × budget minimum (paper: 0.0025)', group: 'Fit:' })
       .option('hyper-form', { choices: ['compute', 'steplaw'] as const, describe: 'hyperparameter laws in C (paper Eq. 1) or the Step Law form (η in N and D, B in D)', group: 'Fit:' })
@@ -137,6 +140,7 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     if (a.optimum !== undefined) opts.optimum = a.optimum;
     if (a.keepUnbracketed) opts.keepUnbracketed = true;
     if (a.optimaWeights !== undefined) opts.optimaWeights = a.optimaWeights;
+    if (a.bootstrapScheme !== undefined) opts.bootstrapScheme = a.bootstrapScheme;
     if (a.hyperThreshold !== undefined) opts.hyperThreshold = positiveNumber(a.hyperThreshold, '--hyper-threshold');
     if (a.hyperForm !== undefined) opts.hyperForm = a.hyperForm;
     if (a.bootstrap !== undefined) opts.bootstrap = positiveInteger(a.bootstrap, '--bootstrap', 0);

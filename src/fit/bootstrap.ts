@@ -13,6 +13,7 @@ import { fitLossCurve, fitLossPower, type LossFit } from './losscurve.ts';
 import { refitApproach3, type A3Data, type Approach3Fit } from './approach3.ts';
 import { predictApproach3, predictOne, type FitTarget } from './predict.ts';
 import { selectionUnits, stepLawFit } from './hyper.ts';
+import { evalQuadratic, fitQuadratic } from './parabola.ts';
 
 export interface BootstrapInput {
   /** Approach 2's budgets with their windows (kept fixed: each resample refits the optimum on the runs inside the window). */
@@ -39,6 +40,39 @@ export interface BootstrapInput {
   bandComputes?: number[];
   /** Only the per-budget optima (the first pass of 1/σ² weighting): skips laws, approach 3 and predictions. */
   optimaOnly?: boolean;
+  /**
+   * 'cases' (default): runs resampled with replacement as described above. 'parametric': every run kept, its loss redrawn as the
+   * budget's fitted parabola (over the window) plus Gaussian noise of the pooled residual σ (parametricNoise; runs outside the
+   * window keep their observed loss as the centre). Calibrated coverage on synthetic grids: docs/fit-methods.md §8.
+   */
+  scheme?: BootstrapScheme;
+}
+
+export type BootstrapScheme = 'cases' | 'parametric';
+export const BOOTSTRAP_SCHEMES: readonly BootstrapScheme[] = ['cases', 'parametric'];
+
+/**
+ * The parametric scheme's model: per budget, a least-squares parabola in x = log10(scale) through the runs of its window, and the
+ * pooled residual σ = √(SSR / Σ(m_b − 3)) over budgets with ≥ 4 runs in their window. Undefined when no budget leaves a residual.
+ */
+export function parametricNoise(prepared: PreparedBudget[]): { sd: number; dof: number; fitted: Float64Array[] } | undefined {
+  let ssr = 0;
+  let dof = 0;
+  const fitted = prepared.map((p) => {
+    const f = Float64Array.from(p.obs.map((o) => o.loss));
+    const [lo, hi] = p.window;
+    const runs = p.scales.slice(lo, hi + 1).flatMap((sc) => sc.runs.map((j) => ({ j, x: sc.x })));
+    if (new Set(runs.map((r) => r.x)).size < 3) return f;
+    const q = fitQuadratic(runs.map((r) => r.x), runs.map((r) => p.obs[r.j].loss));
+    if (!q) return f;
+    for (const r of runs) f[r.j] = evalQuadratic(q, r.x);
+    if (runs.length >= 4) {
+      for (const r of runs) ssr += (p.obs[r.j].loss - f[r.j]) ** 2;
+      dof += runs.length - 3;
+    }
+    return f;
+  });
+  return dof > 0 ? { sd: Math.sqrt(ssr / dof), dof, fitted } : undefined;
 }
 
 export interface BootstrapResult {
@@ -53,6 +87,11 @@ export interface BootstrapResult {
   optimumSpread: number[];
   /** How many runs were resampled in the pool of single-run budgets (0 when every budget has several runs). */
   pooledSingletons: number;
+  /** The scheme used; for 'parametric' the residual σ and its degrees of freedom. */
+  scheme: BootstrapScheme;
+  noise?: { sd: number; dof: number };
+  /** Every resample's value of the allocation exponents ('scale.exponent' = a, 'data.exponent' = b), for intervals on differences. */
+  draws: Record<string, number[]>;
 }
 
 /** The band [lo, hi] of a fitted curve at one compute value. */
@@ -137,18 +176,34 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
   const pool = budgets.map((b, bi) => (b.p.obs.length === 1 ? bi : -1)).filter((bi) => bi >= 0);
   const pooled = pool.length >= 2;
   const a3w = inp.a3 && !inp.optimaOnly ? new Float64Array(total) : undefined;
-  const a3data: A3Data | undefined = a3w ? { ...inp.a3!.data, w: a3w } : undefined;
+  // Parametric: each resample redraws every run's loss around its budget's fitted parabola (see parametricNoise).
+  const noise = inp.scheme === 'parametric' ? parametricNoise(inp.prepared) : undefined;
+  if (inp.scheme === 'parametric' && !noise) throw new Error('parametric bootstrap needs a budget with ≥ 4 runs in its window (the caller checks parametricNoise first)');
+  const lossR = budgets.map((b) => Float64Array.from(b.p.obs.map((o) => o.loss)));
+  const L = (bi: number, j: number) => lossR[bi][j];
+  const a3data: A3Data | undefined = a3w ? { ...inp.a3!.data, w: a3w, ...(noise ? { logL: new Float64Array(total) } : {}) } : undefined;
   const logScaleOpt = budgets.map(() => [] as number[]);
   const stepRuns: { lr: Observation[]; lrW: number[]; b: Observation[]; bW: number[] } = { lr: [], lrW: [], b: [], bW: [] };
 
   for (let r = 0; r < inp.resamples; r++) {
     // Draw the counts: within each multi-run budget, and within the pool of single-run budgets.
-    for (const b of budgets) {
-      b.counts.fill(0);
-      const n = b.p.obs.length;
-      if (n > 1 || !pooled) for (let k = 0; k < n; k++) b.counts[rng.int(n)]++;
+    if (noise) {
+      budgets.forEach((b, bi) => {
+        b.counts.fill(1);
+        const f = noise.fitted[bi];
+        for (let j = 0; j < b.p.obs.length; j++) {
+          lossR[bi][j] = Math.max(1e-9, f[j] + noise.sd * rng.normal());
+          if (a3data) a3data.logL[offsets[bi] + j] = Math.log(lossR[bi][j]);
+        }
+      });
+    } else {
+      for (const b of budgets) {
+        b.counts.fill(0);
+        const n = b.p.obs.length;
+        if (n > 1 || !pooled) for (let k = 0; k < n; k++) b.counts[rng.int(n)]++;
+      }
+      if (pooled) for (let k = 0; k < pool.length; k++) budgets[pool[rng.int(pool.length)]].counts[0]++;
     }
-    if (pooled) for (let k = 0; k < pool.length; k++) budgets[pool[rng.int(pool.length)]].counts[0]++;
 
     const C: number[] = [];
     const Mopt: number[] = [];
@@ -164,11 +219,11 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
       if (inp.hyper && !inp.optimaOnly) {
         // Near-optimal runs of the resample (paper Eq. 1 procedure) within each selection unit, each counted as often as it was drawn.
         b.unitMin.fill(Infinity);
-        for (let j = 0; j < n; j++) if (b.counts[j] > 0 && b.p.obs[j].loss < b.unitMin[b.unitOf[j]]) b.unitMin[b.unitOf[j]] = b.p.obs[j].loss;
+        for (let j = 0; j < n; j++) if (b.counts[j] > 0 && L(bi, j) < b.unitMin[b.unitOf[j]]) b.unitMin[b.unitOf[j]] = L(bi, j);
         const u = Math.log10(b.p.budget);
         for (let j = 0; j < n; j++) {
           const o = b.p.obs[j];
-          if (b.counts[j] === 0 || b.lone[j] || o.loss > (1 + inp.hyper.threshold) * b.unitMin[b.unitOf[j]]) continue;
+          if (b.counts[j] === 0 || b.lone[j] || L(bi, j) > (1 + inp.hyper.threshold) * b.unitMin[b.unitOf[j]]) continue;
           if (o.lr !== undefined && o.lr > 0) {
             addLine(lrSums, u, Math.log10(o.lr), b.counts[j]);
             if (inp.hyper.stepLaw) stepRuns.lr.push(o), stepRuns.lrW.push(b.counts[j]);
@@ -190,7 +245,7 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
         for (const j of b.win[s].runs) {
           if (b.counts[j] > 0) {
             cnt += b.counts[j];
-            if (b.p.obs[j].loss < best) best = b.p.obs[j].loss;
+            if (L(bi, j) < best) best = L(bi, j);
           }
         }
         w[s] = cnt / b.win[s].runs.length;
@@ -278,7 +333,9 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
   });
-  return { intervals, failures, resamples: inp.resamples, bands, optimumSpread, pooledSingletons: pooled ? pool.length : 0 };
+  const draws: Record<string, number[]> = {};
+  for (const k of ['scale.exponent', 'data.exponent']) if (samples.get(k)?.length) draws[k] = samples.get(k)!;
+  return { draws, intervals, failures, resamples: inp.resamples, bands, optimumSpread, pooledSingletons: pooled && !noise ? pool.length : 0, scheme: noise ? 'parametric' : 'cases', ...(noise ? { noise: { sd: noise.sd, dof: noise.dof } } : {}) };
 }
 
 /**

@@ -20,7 +20,7 @@ import { approach1 } from './approach1.ts';
 import { compareRepresentations } from './representations.ts';
 import { parseFitTargets, predictApproach3, predictOne, type FitTarget } from './predict.ts';
 import { backtest, backtestApproach3 } from './backtest.ts';
-import { optimumWeights, runBootstrap, type BootstrapResult } from './bootstrap.ts';
+import { optimumWeights, parametricNoise, runBootstrap, type BootstrapResult } from './bootstrap.ts';
 import { WarningSet, warningLine } from './warnings.ts';
 
 export const DEFAULT_FIT_OPTIONS: FitOptions = {
@@ -32,6 +32,7 @@ export const DEFAULT_FIT_OPTIONS: FitOptions = {
   optimum: 'parabola',
   keepUnbracketed: false,
   optimaWeights: 'none',
+  bootstrapScheme: FIT_DEFAULTS.bootstrapScheme,
   hyperThreshold: FIT_DEFAULTS.hyperThreshold,
   hyperForm: 'compute',
   bootstrap: FIT_DEFAULTS.bootstrap,
@@ -56,6 +57,16 @@ const TOOL_VERSION: string = (() => {
   }
 })();
 
+/** The resamples' a and b when the fit has allocation laws (6 significant digits). */
+function bootDraws(boot: BootstrapResult): { draws?: { a?: number[]; b?: number[] } } {
+  const r = (v?: number[]) => v?.map((x) => Number(x.toPrecision(6)));
+  const a = r(boot.draws['scale.exponent']);
+  const b = r(boot.draws['data.exponent']);
+  return a || b ? { draws: { ...(a ? { a } : {}), ...(b ? { b } : {}) } } : {};
+}
+
+/** The parametric scheme's description, with the residual σ it drew from. */
+export const PARAMETRIC_SCHEME = (n: { sd: number; dof: number }) => `parametric: every run's loss redrawn as its budget's fitted parabola + N(0, σ²), σ = ${n.sd.toPrecision(3)} (pooled parabola residual, ${n.dof} dof)`;
 /** How the bootstrap resamples (recorded in details.bootstrap.scheme). */
 export const BOOTSTRAP_SCHEME = 'runs resampled with replacement within each budget; the runs of single-run budgets resampled together as one pool';
 
@@ -194,7 +205,13 @@ export function fitObservations(obs: Observation[], opts: FitOptions, hooks: Fit
   const stepLawOn = !!hyper?.stepLaw;
   if (opts.bootstrap > 0 && (usedIdx.length >= 2 || hyper?.lr || hyper?.batch || stepLawOn || a3)) {
     const t0 = performance.now();
+    let scheme = opts.bootstrapScheme ?? 'cases';
+    if (scheme === 'parametric' && !parametricNoise(a2.prepared)) {
+      ws.add('bootstrap-undefined', 'the parametric bootstrap needs a budget with ≥ 4 runs in its window to estimate the residual σ: runs were resampled instead', 'add sizes per budget, or use --bootstrap-scheme cases');
+      scheme = 'cases';
+    }
     boot = runBootstrap({
+      scheme,
       prepared: a2.prepared,
       used: a2.used,
       allocation: !!a2.scale,
@@ -371,7 +388,7 @@ export function fitObservations(obs: Observation[], opts: FitOptions, hooks: Fit
     if (bt3?.rows) details.backtest.approach3 = bt3.rows;
   }
   if (boot && Object.keys(boot.bands).length) details.bands = boot.bands;
-  if (boot) details.bootstrap = { resamples: boot.resamples, seed: opts.seed, level: opts.ciLevel, failures: boot.failures, seconds: Number(bootSeconds.toFixed(3)), scheme: BOOTSTRAP_SCHEME, pooledSingletons: boot.pooledSingletons };
+  if (boot) details.bootstrap = { resamples: boot.resamples, seed: opts.seed, level: opts.ciLevel, failures: boot.failures, seconds: Number(bootSeconds.toFixed(3)), scheme: boot.scheme === 'parametric' ? PARAMETRIC_SCHEME(boot.noise!) : BOOTSTRAP_SCHEME, pooledSingletons: boot.pooledSingletons, ...bootDraws(boot) };
   if (weights) details.optimaWeights = { kind: 'bootstrap', weights };
   if (windowStability.length) details.windowStability = windowStability;
   if (noise.seedSd !== undefined || noise.residualSd !== undefined) details.noise = noise;

@@ -46,6 +46,8 @@ export interface FitOptions {
   keepUnbracketed: boolean;
   /** Weights of the optima in the allocation laws: 'none', or 'bootstrap' (1/σ² from a first bootstrap pass; needs --bootstrap > 0). */
   optimaWeights: 'none' | 'bootstrap';
+  /** Bootstrap scheme: resample runs ('cases', default) or redraw losses around the fitted parabolas ('parametric'; src/fit/bootstrap.ts). */
+  bootstrapScheme?: 'cases' | 'parametric';
   /** Near-optimal threshold for hyperparameter laws: loss ≤ (1 + threshold) × budget minimum (paper: 0.0025). */
   hyperThreshold: number;
   hyperForm: 'compute' | 'steplaw';

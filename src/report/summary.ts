@@ -8,6 +8,7 @@ import type { ReportDataset, ReportInput } from './types.ts';
 import { fitWarnings, warningText } from './warnings.ts';
 import { lawSupport } from './support.ts';
 import { storedBand } from './bands.ts';
+import { compareExponents, type ExponentDifference } from '../fit/compare.ts';
 import { factor, num, ranking, sci, timestamp, withInterval } from '../util/format.ts';
 
 /** Plain-text facts; the page builder escapes every string. */
@@ -139,16 +140,32 @@ export function qualityVerdict(input: ReportInput): string | undefined {
   const [top, next] = withA;
   const ti = top.laws.laws.scale!.ci?.exponent;
   const ni = next.laws.laws.scale!.ci?.exponent;
-  const separated = ti && ni ? ti[0] > ni[1] : undefined;
+  // The difference's own interval (from both fits' bootstrap draws) when the files keep them; else whether the two intervals overlap.
+  const diff = exponentDifference(top.laws, next.laws, top.label, next.label);
+  const separated = diff ? diff.result.significant : ti && ni ? ti[0] > ni[1] : undefined;
+  const evidence = diff ? `${diff.text}, which ${diff.result.significant ? 'excludes' : 'includes'} 0` : `the intervals of ${top.label} and ${next.label} ${separated ? 'do not overlap' : 'overlap (≈)'}`;
   const reading =
     separated === undefined
       ? 'The files carry no intervals, so the ordering is untested.'
       : separated
-        ? `The intervals of ${top.label} and ${next.label} do not overlap: by the paper's reading (higher-quality data → larger a), ${top.label} behaves like the highest-quality data here, and extra compute on it should go more to model size.`
-        : `The intervals of ${top.label} and ${next.label} overlap (≈), so these fits do not resolve which of them scales better; the paper's reading (higher-quality data → larger a) cannot be applied with confidence.`;
+        ? `${capitalize(evidence)}: by the paper's reading (higher-quality data → larger a), ${top.label} behaves like the highest-quality data here, and extra compute on it should go more to model size.`
+        : `${capitalize(evidence)}, so these fits do not resolve which of them scales better; the paper's reading (higher-quality data → larger a) cannot be applied with confidence.`;
   const reps = [...new Set(withA.map((d) => d.laws.representation))];
   const repNote = reps.length === 1 && reps[0] === 'M' ? '' : ` (model scale counted as ${reps.join('/')}; Table 4's DeepSeek rows use M, Kaplan 6N1, Chinchilla 6N2)`;
   return [`By model-scaling exponent a${repNote}: ${ranking(items)}.`, reading, lossComparison(input)].filter(Boolean).join(' ');
+}
+
+const capitalize = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+
+/** a_A − a_B with its interval from the two fits' bootstrap draws, in words; undefined when either file keeps no draws. */
+export function exponentDifference(A: LawsFile, B: LawsFile, labelA = A.dataset, labelB = B.dataset): { text: string; result: ExponentDifference } | undefined {
+  if (!A.details?.bootstrap?.draws?.a || !B.details?.bootstrap?.draws?.a) return undefined;
+  try {
+    const r = compareExponents(A, B, 'a');
+    return { result: r, text: `a(${labelA}) − a(${labelB}) = ${withInterval(r.difference, r.interval, { maxWidth: EXPONENT_MAX_WIDTH })} (${Math.round(r.level * 100)}% interval over ${r.draws} paired bootstrap draws; ${Math.round(r.shareGreater * 100)}% of them > 0)` };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Fitted optimal loss of every dataset at the largest budget they all reach (with the fit's band there, when written), when they share loss units. */

@@ -96,6 +96,7 @@ export function experimentPlan(exp: ExperimentFile, file: string, dataset: strin
     seed: exp.seed,
     dataset,
     stages: exp.stages,
+    ...exp.family,
   };
   const budgets = experimentBudgets(exp);
   if (exp.study === 'ladder') return ladderStudyPlan(exp, laws, path, dataset, budgets); // seeds are its ladders (docs/ladder.md)
@@ -187,7 +188,7 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
   if (exp.study === 'ladder') return finishLadderStudy(exp, paths, results, (r) => planRunFiles(readPlan(r.plan), r.runsDir), log, t0);
 
   // A hyperparameter study trains one shape per budget: approach 3 (a surface in M and D) has nothing to fit there.
-  const fitSettings = (ds: string) => ({ name: `${exp.name}-${ds}`, window: exp.fit.window, bootstrap: exp.fit.bootstrap, hyperThreshold: exp.fit.hyperThreshold, predict: exp.fit.predict, approach3: exp.study === 'isoflop' });
+  const fitSettings = (ds: string) => ({ name: `${exp.name}-${ds}`, window: exp.fit.window, bootstrap: exp.fit.bootstrap, hyperThreshold: exp.fit.hyperThreshold, predict: exp.fit.predict, approach3: exp.study === 'isoflop', ...(exp.fit.optimum ? { optimum: exp.fit.optimum } : {}), ...(exp.fit.bootstrapScheme ? { bootstrapScheme: exp.fit.bootstrapScheme } : {}) });
 
   // 4. Fits, one per dataset.
   stage(4, 'fit: IsoFLOP optima, power laws, loss curve, hyperparameter laws, bootstrap intervals');

@@ -4,7 +4,7 @@ import type { ExperimentFile } from '../schema/experiment.ts';
 import type { LawsFile, PowerLaw } from '../schema/laws.ts';
 import { duration, withInterval } from '../util/format.ts';
 import { fitWarnings, warningText, type FitWarning } from '../report/warnings.ts';
-import { displayPath, EXPONENT_MAX_WIDTH } from '../report/summary.ts';
+import { displayPath, EXPONENT_MAX_WIDTH, exponentDifference } from '../report/summary.ts';
 import { lawSupport } from '../report/support.ts';
 import type { RunResult } from './experiment.ts';
 import { isAbsolute, relative } from 'node:path';
@@ -24,6 +24,12 @@ function exponent(law: PowerLaw | undefined, laws: LawsFile): string {
 function here(p: string): string {
   const rel = relative(process.cwd(), p);
   return isAbsolute(p) && (rel.startsWith('..') || isAbsolute(rel)) ? p : displayPath(p);
+}
+
+/** The first two datasets' difference in a, when both fits keep bootstrap draws and support the law. */
+function datasetDifference(r: RunResult) {
+  const [A, B] = r.datasets.filter((d) => d.laws?.laws.scale && lawSupport(d.laws.laws.scale, d.laws.details?.diagnostics).drawn);
+  return A && B ? exponentDifference(A.laws!, B.laws!, A.dataset, B.dataset) : undefined;
 }
 
 export function formatRunSummary(exp: ExperimentFile, r: RunResult): string {
@@ -53,6 +59,8 @@ export function formatRunSummary(exp: ExperimentFile, r: RunResult): string {
       for (const w of ws.slice(0, TOP_WARNINGS)) lines.push(`    - ${warningText(w)}`);
     } else lines.push('    no warnings from the fit');
   }
+  const diff = datasetDifference(r);
+  if (diff) lines.push(`  ${diff.text}: ${diff.result.significant ? 'the datasets differ' : 'the datasets are not resolved'} (paper: better data → larger a)`);
   lines.push(`  fits:   ${r.datasets.map((d) => here(d.fit!)).join(', ')}`);
   lines.push(`  report: ${here(r.report)} (open it in a browser; it works offline)`);
   return lines.join('\n');
@@ -74,6 +82,8 @@ export interface RunSummaryJson {
     laws?: Record<string, { exponent: number; interval?: [number, number]; supported: boolean; reason?: string }>;
     warnings?: FitWarning[];
   }[];
+  /** a of the first dataset minus a of the second, with its interval from both fits' bootstrap draws (src/fit/compare.ts). */
+  difference?: { labels: [string, string]; value: number; interval: [number, number]; level: number; significant: boolean };
 }
 
 export function runSummaryJson(exp: ExperimentFile, r: RunResult): RunSummaryJson {
@@ -102,5 +112,11 @@ export function runSummaryJson(exp: ExperimentFile, r: RunResult): RunSummaryJso
           }
         : {}),
     })),
+    ...differenceJson(r),
   };
+}
+
+function differenceJson(r: RunResult): Pick<RunSummaryJson, 'difference'> {
+  const d = datasetDifference(r)?.result;
+  return d ? { difference: { labels: d.labels, value: d.difference, interval: d.interval, level: d.level, significant: d.significant } } : {};
 }

@@ -108,7 +108,13 @@ export interface ExperimentFile extends GridSettings {
     bootstrap: number;
     hyperThreshold: number;
     predict: string[];
+    /** Per-budget optimum: 'parabola' (default) or 'spline'. */
+    optimum?: 'parabola' | 'spline';
+    /** Bootstrap scheme: 'cases' (default) or 'parametric' (docs/fit-methods.md §8). */
+    bootstrapScheme?: 'cases' | 'parametric';
   };
+  /** Shape-family constraints of the grid (docs/plan.md "The shape family"); each defaults to 'auto' / 1. */
+  family?: { headSize?: number | 'auto'; multipleOf?: number | 'auto'; kvGroup?: number; tp?: number; pp?: number };
   report: { title: string };
   /** Output folder (default: out/<name>), relative to the current directory. */
   out?: string;
@@ -135,6 +141,18 @@ const DEFAULTS = {
 function numberList(v: unknown, field: string, file: string): number[] {
   if (!Array.isArray(v) || v.length === 0) throw new InputError('expected a non-empty array of numbers', { file, field });
   return v.map((x, i) => requireNumber(x, `${field}[${i}]`, file, { positive: true }));
+}
+
+/** family: the shape-family constraints, each checked with file:field. */
+function familyOption(v: unknown, file: string): NonNullable<ExperimentFile['family']> {
+  const f = requireObject(v, 'family', file);
+  checkKeys(f, 'family', file);
+  const out: NonNullable<ExperimentFile['family']> = {};
+  for (const k of ['headSize', 'multipleOf'] as const) {
+    if (f[k] !== undefined) out[k] = f[k] === 'auto' ? 'auto' : requireNumber(f[k], `family.${k}`, file, { integer: true, min: 1 });
+  }
+  for (const k of ['kvGroup', 'tp', 'pp'] as const) if (f[k] !== undefined) out[k] = requireNumber(f[k], `family.${k}`, file, { integer: true, min: 1 });
+  return out;
 }
 
 /** fit.predict: every item parsed now (as `scaling fit --predict` would), so a bad target fails before any training. */
@@ -174,10 +192,11 @@ function ladderSettings(v: unknown, exp: ExperimentFile, file: string): LadderSe
 /** The keys an experiment file may have, at the top and in its sections: any other key is a typo (named, with the closest). */
 export const EXPERIMENT_KEYS = {
   '': ['schema', 'version', 'name', 'description', 'study', 'datasets', 'budgets', 'points', 'span', 'seqLen', 'vocab', 'schedule', 'warmup', 'stages',
-    'seed', 'seeds', 'seedPoints', 'laws', 'batchMultipliers', 'lrMultipliers', 'ladder', 'adaptive', 'train', 'fit', 'report', 'out', 'data', '$comment'],
+    'seed', 'seeds', 'seedPoints', 'laws', 'batchMultipliers', 'lrMultipliers', 'ladder', 'adaptive', 'family', 'train', 'fit', 'report', 'out', 'data', '$comment'],
   budgets: ['from', 'to', 'count'],
   train: ['backend', 'jobs', 'checkpointEvery', 'evals', 'initStd'],
-  fit: ['window', 'bootstrap', 'hyperThreshold', 'predict'],
+  fit: ['window', 'bootstrap', 'hyperThreshold', 'predict', 'optimum', 'bootstrapScheme'],
+  family: ['headSize', 'multipleOf', 'kvGroup', 'tp', 'pp'],
   report: ['title'],
   ladder: ['model', 'schedules', 'stages'],
 } as const;
@@ -272,7 +291,10 @@ export function validateExperiment(raw: unknown, file: string): ExperimentFile {
       bootstrap: fitRaw.bootstrap === undefined ? DEFAULTS.fit.bootstrap : requireNumber(fitRaw.bootstrap, 'fit.bootstrap', file, { integer: true, min: 0 }),
       hyperThreshold: fitRaw.hyperThreshold === undefined ? DEFAULTS.fit.hyperThreshold : requireNumber(fitRaw.hyperThreshold, 'fit.hyperThreshold', file, { positive: true }),
       predict: fitRaw.predict === undefined ? DEFAULTS.fit.predict : predictList(fitRaw.predict, file),
+      ...(fitRaw.optimum !== undefined ? { optimum: oneOf(['parabola', 'spline'] as const, fitRaw.optimum, { file, field: 'fit.optimum' }, 'optimum') } : {}),
+      ...(fitRaw.bootstrapScheme !== undefined ? { bootstrapScheme: oneOf(['cases', 'parametric'] as const, fitRaw.bootstrapScheme, { file, field: 'fit.bootstrapScheme' }, 'scheme') } : {}),
     },
+    ...(o.family !== undefined ? { family: familyOption(o.family, file) } : {}),
     report: { title: reportRaw.title === undefined ? `${name}: scaling study` : requireString(reportRaw.title, 'report.title', file) },
     ...(o.out !== undefined ? { out: requireString(o.out, 'out', file) } : {}),
     ...(o.data !== undefined ? { data: requireString(o.data, 'data', file) } : {}),

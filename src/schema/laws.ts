@@ -199,6 +199,8 @@ export interface FitDetails {
     resamples: number; seed: number; level: number; failures?: Record<string, number>; seconds?: number;
     /** How runs were resampled (docs/fit-methods.md §8), and how many single-run budgets' runs were pooled into one stratum. */
     scheme?: string; pooledSingletons?: number;
+    /** Each resample's a and b (6 significant digits), so a difference between two fits gets an interval (src/fit/compare.ts). */
+    draws?: { a?: number[]; b?: number[] };
   };
   /** How the allocation laws weighted the budgets' optima: 'none', or 'bootstrap' (1/σ² of each optimum's bootstrap spread). */
   optimaWeights?: { kind: 'none' | 'bootstrap'; weights?: number[] };

@@ -128,6 +128,8 @@ export const FIT_DEFAULTS = {
   bootstrap: 1000,
   seed: 1,
   ciLevel: 0.95,
+  /** Bootstrap scheme (src/fit/bootstrap.ts): 'cases' resamples runs, 'parametric' redraws losses around the fitted parabolas. */
+  bootstrapScheme: 'cases' as 'cases' | 'parametric',
   /** Targets `scaling run` predicts. */
   predict: ['7b', '67b'] as readonly string[],
 } as const;
