@@ -59,6 +59,15 @@ describe('scaling run experiments/smoke.json', () => {
       expect(laws.laws.scale!.exponent + laws.laws.data!.exponent).toBeCloseTo(1, 6);
       expect(laws.provenance.inputs!.length).toBe(9);
     }
+    // The closing lines give a_curated − a_noisy with the interval of the difference, from the two fits' bootstrap draws.
+    const { formatRunSummary, runSummaryJson } = await import('../src/run/summary.ts');
+    const { compareExponents } = await import('../src/fit/compare.ts');
+    const [lc, ln] = ['curated', 'noisy'].map((ds) => readLaws(join(out, 'fits', `smoke-${ds}.json`)));
+    const diff = compareExponents(lc, ln);
+    expect(diff.difference).toBeCloseTo(lc.laws.scale!.exponent - ln.laws.scale!.exponent, 12);
+    expect(diff.interval[0]).toBeLessThan(diff.interval[1]);
+    expect(formatRunSummary(exp, second)).toContain('a(curated) − a(noisy) = ');
+    expect(runSummaryJson(exp, second).difference).toMatchObject({ labels: ['smoke-curated', 'smoke-noisy'], interval: diff.interval, significant: diff.significant });
     const report = join(out, 'report');
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     expect(html).toContain('smoke-curated');

@@ -132,8 +132,11 @@ export function qualityVerdict(input: ReportInput): string | undefined {
   const withA = input.datasets.filter((d) => d.laws.laws.scale && lawSupport(d.laws.laws.scale).drawn).sort((x, y) => y.laws.laws.scale!.exponent - x.laws.laws.scale!.exponent);
   if (withA.length < 2) {
     const unsupported = input.datasets.filter((d) => d.laws.laws.scale && !lawSupport(d.laws.laws.scale, d.laws.details?.diagnostics).drawn);
+    const withLaw = input.datasets.filter((d) => d.laws.laws.scale);
+    const diff = withLaw.length >= 2 ? exponentDifference(withLaw[0].laws, withLaw[1].laws, withLaw[0].label, withLaw[1].label) : undefined;
+    const diffText = diff ? ` Their difference: ${diff.text}; it ${diff.result.significant ? 'excludes' : 'includes'} 0${diff.result.significant ? ', but an ordering of laws the data cannot pin down is not drawn' : ''}.` : '';
     return input.datasets.length >= 2 && unsupported.length
-      ? `No data-quality ordering: the fits of ${unsupported.map((d) => d.label).join(', ')} do not support their allocation law (see their warnings), so their exponents a (${unsupported.map((d) => `${d.label} ${withInterval(d.laws.laws.scale!.exponent, d.laws.laws.scale!.ci?.exponent, { maxWidth: EXPONENT_MAX_WIDTH })}`).join(', ')}) are shown for the record only.`
+      ? `No data-quality ordering: the fits of ${unsupported.map((d) => d.label).join(', ')} do not support their allocation law (see their warnings), so their exponents a (${unsupported.map((d) => `${d.label} ${withInterval(d.laws.laws.scale!.exponent, d.laws.laws.scale!.ci?.exponent, { maxWidth: EXPONENT_MAX_WIDTH })}`).join(', ')}) are shown for the record only.${diffText}`
       : undefined;
   }
   const items = withA.map((d) => ({ text: `${d.label} (a = ${withInterval(d.laws.laws.scale!.exponent, d.laws.laws.scale!.ci?.exponent, { maxWidth: EXPONENT_MAX_WIDTH })})`, value: d.laws.laws.scale!.exponent, interval: d.laws.laws.scale!.ci?.exponent }));

@@ -26,9 +26,10 @@ function here(p: string): string {
   return isAbsolute(p) && (rel.startsWith('..') || isAbsolute(rel)) ? p : displayPath(p);
 }
 
-/** The first two datasets' difference in a, when both fits keep bootstrap draws and support the law. */
+/** The first two datasets' difference in a, when both fits have the law and keep bootstrap draws (a difference can be resolved
+ * even where each exponent's own interval is too wide to draw the law: their noise partly cancels only if shared, so it rarely is). */
 function datasetDifference(r: RunResult) {
-  const [A, B] = r.datasets.filter((d) => d.laws?.laws.scale && lawSupport(d.laws.laws.scale, d.laws.details?.diagnostics).drawn);
+  const [A, B] = r.datasets.filter((d) => d.laws?.laws.scale);
   return A && B ? exponentDifference(A.laws!, B.laws!, A.dataset, B.dataset) : undefined;
 }
 
