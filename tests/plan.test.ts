@@ -6,7 +6,7 @@ import { DEFAULT_PLAN_OPTIONS, makePlan, allocateTokens } from '../src/plan/grid
 import { planModel } from '../src/plan/model-plan.ts';
 import { PRESETS } from '../src/flops/presets.ts';
 import { computeFlops, scaleCounts } from '../src/flops/flops.ts';
-import { solveShape, preferredDepth, minimumScale, makeFamily, familyShape, selectMembers } from '../src/plan/shape-solver.ts';
+import { solveShape, preferredDepth, minimumScale, makeFamily, familyShape, selectMembers, familyMembers } from '../src/plan/shape-solver.ts';
 import { llamaFfn, validateShape } from '../src/flops/shape.ts';
 import { parseBudgetRange, parseBudgetList } from '../src/plan/budgets.ts';
 import { validatePlan } from '../src/schema/plan.ts';
@@ -158,7 +158,24 @@ describe('IsoFLOP grids', () => {
     expect(makePlan([3e20], laws, path, { ...DEFAULT_PLAN_OPTIONS, tp: 8 }).budgets[0].points).toHaveLength(10);
   });
 
-  it('micro budgets 1e10…1e12 (l_seq 128, vocab 256, 7 points): 7 distinct trainable shapes, d and n_layer monotone, C within 1%', () => {
+  it('micro family: the 1 → 2 → 3 layer steps are bridged, so neighbouring members are ≤ 1.31× apart from 6e4 to 1e6 FLOPs/token', () => {
+    const fam = makeFamily({ seqLen: 128, vocab: 256 }, 4);
+    const ms = familyMembers(fam, 6e4, 1e6);
+    // Without bridges the rule jumps from 1 layer d = 32 (M = 124,416) to 2 layers d = 36 (297,216): ×2.39.
+    expect(ms.map((m) => `${m.shape.nLayer}/${m.shape.dModel}`).slice(3, 9)).toEqual(['1/32', '2/24', '2/28', '2/32', '2/36', '2/40']);
+    expect(ms[3].scale).toBe(124416);
+    expect(ms[7].scale).toBe(297216);
+    for (let i = 1; i < ms.length; i++) {
+      expect(ms[i].scale / ms[i - 1].scale).toBeLessThanOrEqual(1.31);
+      expect(ms[i].shape.nLayer).toBeGreaterThanOrEqual(ms[i - 1].shape.nLayer);
+      expect(ms[i].shape.dModel > ms[i - 1].shape.dModel || ms[i].shape.nLayer > ms[i - 1].shape.nLayer).toBe(true);
+    }
+    // Paper-scale families are not bridged: one more layer at d ≈ 4096 adds a few percent.
+    const big = familyMembers(makeFamily({ seqLen: 4096, vocab: 102400 }, 128), 1e9, 1e11);
+    for (let i = 1; i < big.length; i++) expect(big[i].shape.dModel).toBeGreaterThan(big[i - 1].shape.dModel);
+  });
+
+  it('micro budgets 1e10…1e12 (l_seq 128, vocab 256, 7 points): 7 distinct trainable shapes, scale and n_layer monotone, C within 1%', () => {
     const plan = makePlan(parseBudgetRange('1e10:1e12:5'), laws, path, { ...DEFAULT_PLAN_OPTIONS, points: 7, seqLen: 128, vocab: 256 });
     for (const b of plan.budgets) {
       expect(new Set(b.points.map((p) => JSON.stringify(p.shape))).size).toBe(7);
@@ -170,9 +187,13 @@ describe('IsoFLOP grids', () => {
       }
       for (let i = 1; i < b.points.length; i++) {
         const [prev, cur] = [b.points[i - 1].shape, b.points[i].shape];
-        expect(cur.dModel).toBeGreaterThan(prev.dModel);
+        expect(b.points[i].M).toBeGreaterThan(b.points[i - 1].M);
         expect(cur.nLayer).toBeGreaterThanOrEqual(prev.nLayer);
-        expect(cur.dFf).toBeGreaterThanOrEqual(prev.dFf);
+        // Width and FFN grow along the grid, except where a bridged depth step puts the deeper depth at a narrower width.
+        if (cur.nLayer === prev.nLayer) {
+          expect(cur.dModel).toBeGreaterThan(prev.dModel);
+          expect(cur.dFf).toBeGreaterThanOrEqual(prev.dFf);
+        }
       }
     }
   });

@@ -5,7 +5,9 @@
 //   heads   d / h, kv heads d / (h·g)            d runs over multiples of h·g·tp, so heads and kv heads divide by tp
 //   FFN     d_ff = ⌊8/3·d⌋ rounded up to lcm(multiple_of, tp)   (LLaMA; multiple_of 'auto' = llamaMultipleOf(d): 8 … 256)
 //   depth   n_layer = pp·max(1, ⌊L*(d)/pp⌋),  L*(d) = 0.275·d^0.571     (DeepSeek 7B: 4096/30; Table 3: 768/12, 4096/32)
-// so d, n_layer, d_ff/d and M all move monotonically along the family. A grid takes distinct members nearest its targets
+// so d, n_layer, d_ff/d and M all move monotonically along the family — except at a depth step that by itself multiplies
+// the scale by more than DEPTH_BRIDGE_RATIO (at micro sizes 1 → 2 layers more than doubles M): there the deeper depth also comes at the narrower widths
+// just below the step (d_model dips, depth stays monotonic), so the family has no gap wider than a width step. A grid takes distinct members nearest its targets
 // (selectMembers: an order-preserving assignment minimising Σ|ln(S/S*)|) and accepts their real scale: D = C/S keeps C exact.
 import { scalePerToken, type Representation } from '../flops/flops.ts';
 import { llamaFfn, llamaMultipleOf, type ModelShape } from '../flops/shape.ts';
@@ -116,16 +118,41 @@ export function familyShape(d: number, f: ShapeFamilySpec & { seqLen: number; vo
   return { nLayer: familyDepth(d, f.pp), dModel: d, nHeads, nKvHeads: nHeads / f.kvGroup, dFf: familyFfn(d, f.multipleOf, f.tp), seqLen: f.seqLen, vocab: f.vocab };
 }
 
-/** Members with scale in [lo, hi], in increasing width (= increasing scale, depth and FFN width). */
+/**
+ * A depth step of the rule that by itself multiplies the scale by more than this is bridged (see the header): 1.25 ≈ the spacing
+ * of 10 points per decade. Only the steps 1 → 2 → 3 → 4 layers are that large (one more of 12 layers adds 8%).
+ */
+export const DEPTH_BRIDGE_RATIO = 1.25;
+
+/**
+ * Members with scale in [lo, hi], in increasing scale (= increasing depth; width and FFN width increase too, but for the bridge
+ * members at a large depth step, which have the deeper depth at narrower widths).
+ */
 export function familyMembers(f: ShapeFamily, lo: number, hi: number): FamilyMember[] {
-  const out: FamilyMember[] = [];
-  for (let d = Math.ceil(MIN_WIDTH / f.widthStep) * f.widthStep; d <= MAX_WIDTH; d += f.widthStep) {
+  const member = (d: number, nLayer?: number): FamilyMember => {
     const shape = familyShape(d, f);
-    const scale = scalePerToken(shape, f.representation);
-    if (scale > hi) break;
-    if (scale >= lo) out.push({ shape, scale });
+    const s = nLayer === undefined ? shape : { ...shape, nLayer };
+    return { shape: s, scale: scalePerToken(s, f.representation) };
+  };
+  const primary: FamilyMember[] = [];
+  const first = Math.ceil(MIN_WIDTH / f.widthStep) * f.widthStep;
+  for (let d = first; d <= MAX_WIDTH; d += f.widthStep) {
+    const m = member(d);
+    primary.push(m);
+    if (m.scale > hi) break; // keep the first member beyond hi: a bridge below it may still fall inside [lo, hi]
   }
-  return out;
+  const all: FamilyMember[] = [...primary];
+  for (let i = 1; i < primary.length; i++) {
+    const a = primary[i - 1], b = primary[i];
+    // The jump the depth step itself causes: b against b's width at a's depth.
+    if (b.shape.nLayer <= a.shape.nLayer || b.scale / member(b.shape.dModel, a.shape.nLayer).scale <= DEPTH_BRIDGE_RATIO) continue;
+    for (let d = b.shape.dModel - f.widthStep; d >= first; d -= f.widthStep) {
+      const m = member(d, b.shape.nLayer);
+      if (m.scale <= a.scale) break;
+      all.push(m);
+    }
+  }
+  return all.filter((m) => m.scale >= lo && m.scale <= hi).sort((x, y) => x.scale - y.scale);
 }
 
 /**
