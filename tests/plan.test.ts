@@ -198,6 +198,14 @@ describe('IsoFLOP grids', () => {
     }
   });
 
+  it('a scale law its fit marked unsupported plans, with a warning on every budget naming the reasons', () => {
+    const weak = structuredClone(laws);
+    weak.laws.scale = { ...weak.laws.scale!, supported: false, reasons: ['wide-interval'] };
+    const plan = makePlan([1e18, 1e19], weak, path, { ...DEFAULT_PLAN_OPTIONS });
+    for (const b of plan.budgets) expect(b.warnings?.some((w) => w.includes('marked not supported by its fit (wide-interval)'))).toBe(true);
+    expect(makePlan([1e18], laws, path, { ...DEFAULT_PLAN_OPTIONS }).budgets[0].warnings ?? []).not.toContainEqual(expect.stringContaining('not supported'));
+  });
+
   it('targets below the smallest model (1 layer, d = 8) are named in a warning, and the grid still has distinct points', () => {
     const plan = makePlan([1e10], laws, path, { ...DEFAULT_PLAN_OPTIONS, points: 7, seqLen: 128, vocab: 256 });
     const b = plan.budgets[0];

@@ -103,6 +103,8 @@ export function planBudget(budget: number, laws: LawsFile, o: PlanOptions): Budg
   const hp = hyperparameters(laws, budget, o);
   const points: GridPoint[] = [];
   const warnings: string[] = [];
+  // A law its own fit marked unsupported (src/fit/warnings.ts) still plans, but every budget says so: its centre is a guess.
+  if (laws.laws.scale.supported === false) warnings.push(`the laws' scale law (M_opt ∝ C^${laws.laws.scale.exponent.toPrecision(3)}) is marked not supported by its fit (${laws.laws.scale.reasons?.join(', ') || 'no reason given'}): this grid is centred on an optimum its data could not pin down; a wider --span keeps the true optimum inside`);
   // Targets log-spaced from S_opt/span to S_opt·span; each gets a distinct member of one family, in order (docs/plan.md).
   const targets = Array.from({ length: o.points }, (_, i) => scaleOpt * Math.pow(o.span, o.points === 1 ? 0 : -1 + (2 * i) / (o.points - 1)));
   // Members must lie within one grid step (the log distance between targets) beyond the end targets.
