@@ -38,15 +38,17 @@ for (const method of ['parabola', 'spline'] as const) {
     tally(`IsoFLOP 8×9, 0.3% noise, ${method}, ${scheme}`, 'a', law.beta / (law.alpha + law.beta), ivs);
   }
 }
-// 1b. A micro-study-like grid: 5 budgets over 2 decades × 7 sizes over 1 decade, 1.5% noise (our measured seed σ ≈ 0.04–0.05 bpb
+// 1b. Micro-study-like grids: 4 or 5 budgets over 1.5 or 2 decades × 7 sizes over 1 decade, 1.5% noise (our measured seed σ ≈ 0.04–0.05 bpb
 // on ≈ 2.7 bpb), both schemes.
-for (const scheme of ['cases', 'parametric'] as const) {
-  const ivs: (Interval | undefined)[] = [];
-  for (let seed = 1; seed <= repeats; seed++) {
-    const obs = isoflopRuns({ law, budgets: [1e17, 3.16e17, 1e18, 3.16e18, 1e19], pointsPerBudget: 7, spanDecades: 1, shift: 0.15, noise: 0.015, seed: 5000 + seed });
-    ivs.push(fitObservations(obs, { ...opts, bootstrapScheme: scheme, approach3: false, seed }).laws.scale?.ci?.exponent);
+for (const budgets of [[1e17, 3.16e17, 1e18, 3.16e18], [1e17, 3.16e17, 1e18, 3.16e18, 1e19]]) {
+  for (const scheme of ['cases', 'parametric'] as const) {
+    const ivs: (Interval | undefined)[] = [];
+    for (let seed = 1; seed <= repeats; seed++) {
+      const obs = isoflopRuns({ law, budgets, pointsPerBudget: 7, spanDecades: 1, shift: 0.15, noise: 0.015, seed: 5000 + seed });
+      ivs.push(fitObservations(obs, { ...opts, bootstrapScheme: scheme, approach3: false, seed }).laws.scale?.ci?.exponent);
+    }
+    tally(`IsoFLOP ${budgets.length}×7, 1.5% noise, parabola, ${scheme}`, 'a', law.beta / (law.alpha + law.beta), ivs);
   }
-  tally(`IsoFLOP 5×7, 1.5% noise, parabola, ${scheme}`, 'a', law.beta / (law.alpha + law.beta), ivs);
 }
 
 // 2. A ladder, one run per budget: 5 sizes × 5 token multiples (OLMo-style), 0.3% noise; approach 3 in M.

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUDGETS, syntheticFits, syntheticHparamFits } from './report-fixture.ts';
 import { buildCharts } from '../src/report/report.ts';
+import { isoflopChart, OPTIMUM_OUTSIDE } from '../src/report/chart-isoflop.ts';
 import { CHART_KINDS } from '../src/report/charts.ts';
 import { renderSvg } from '../src/report/render.ts';
 import { loadDatasets, loadRuns, paperTargets, parseReportTargets } from '../src/report/inputs.ts';
@@ -82,7 +83,7 @@ describe('every chart kind, rendered', () => {
     expect(markGroups(hyper, 'line')).toBeGreaterThanOrEqual(2); // η_opt and B_opt (and Eq. 1)
     expect(markGroups(hyper, 'area')).toBe(2); // pivot bands through the near-optimal runs, one per panel
     const curves = await svgOf(chart(auto, 'curves'));
-    expect(markGroups(curves, 'line')).toBe(16); // one line per run of the 4 × 4 grid
+    expect(markGroups(curves, 'line')).toBe(36); // one line per run of the committed 6 × 6 grid at 1e10
     expect(curves).toContain('Peak LR (colour)');
     for (const id of ['quality', 'representations']) expect(markGroups(await svgOf(chart(auto, id)), 'symbol')).toBeGreaterThanOrEqual(1);
   }, 20_000);
@@ -133,14 +134,15 @@ describe('every chart kind, rendered', () => {
 });
 
 describe('honest axes and legibility on the committed fits', () => {
-  it("a micro fit's compute axis does not reach 1e20 by default (fitted 3e10…3e11): every chart stays within a quarter decade", () => {
+  it("a micro fit's compute axis does not reach 1e20 by default (fitted 3.16e10…3.16e11): every chart stays within a quarter decade", () => {
     const micro = loadDatasets(['fits/micro-curated.json', 'fits/micro-noisy.json']);
     const charts = buildCharts({ title: 'micro', datasets: micro, reference: REF, targets: paperTargets() });
     expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['scaling', 'loss', 'quality']));
+    const fitted = micro.flatMap((d) => d.laws.details!.optima.map((o) => o.budget));
     for (const c of charts) for (const [lo, hi] of domainsOf(c.spec, 'compute')) {
       expect(hi, c.id).toBeLessThan(1e20);
-      expect(hi, c.id).toBeLessThanOrEqual(3e11 * Math.pow(10, 0.25) * 1.001);
-      expect(lo, c.id).toBeGreaterThanOrEqual((3e10 / Math.pow(10, 0.25)) * 0.999);
+      expect(hi, c.id).toBeLessThanOrEqual(Math.max(...fitted) * Math.pow(10, 0.25) * 1.001);
+      expect(lo, c.id).toBeGreaterThanOrEqual((Math.min(...fitted) / Math.pow(10, 0.25)) * 0.999);
     }
     // --targets 7b,67b,1e21 draws them, each with its factor from the largest budget.
     const asked = computeAxis({ title: '', datasets: micro, targets: parseReportTargets(['7b,67b,1e21']), showTargets: 'all' });
@@ -153,6 +155,18 @@ describe('honest axes and legibility on the committed fits', () => {
       expect(p.far).toBe(true);
       expect(p.text).toContain('far extrapolation');
     }
+  });
+
+  it('an optimum whose vertex lies outside its bracket is drawn as a square, named in the legend and the subtitle', () => {
+    const micro = loadDatasets(['fits/micro-curated.json']);
+    const spec = JSON.stringify(isoflopChart(micro)!.spec);
+    // The committed curated fit: at 6.81e10 the vertex lies outside the bracket around the data minimum (its warning says so).
+    const o = micro[0].laws.details!.optima.find((q) => Math.abs(q.budget / 6.81e10 - 1) < 1e-9)!;
+    expect(o.bracketed).toBe(true);
+    expect(o.scaleOpt < o.bracket![0] || o.scaleOpt > o.bracket![1]).toBe(true);
+    expect(spec).toContain(JSON.stringify(OPTIMUM_OUTSIDE));
+    expect(spec).toContain('"square"');
+    expect(spec).toContain('1 vertex outside its bracket');
   });
 
   it('each dataset gets a distinct dash (lines) and shape (points), on the spec and in the rendered SVG', async () => {

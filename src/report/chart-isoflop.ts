@@ -13,6 +13,13 @@ export const OPTIMUM = 'optimum (bracketed)';
 export const USED = 'run in the parabola window';
 export const UNUSED = 'run outside it (not fitted)';
 export const OPTIMUM_UNBRACKETED = 'optimum, not bracketed';
+export const OPTIMUM_OUTSIDE = "vertex outside the data minimum's bracket";
+
+/** How an optimum is drawn: bracketed, not bracketed, or a vertex outside the interval between the data minimum's neighbours. */
+function optimumStatus(o: { bracketed: boolean; bracket?: [number, number]; scaleOpt: number }): string {
+  if (!o.bracketed) return OPTIMUM_UNBRACKETED;
+  return o.bracket && (o.scaleOpt < o.bracket[0] || o.scaleOpt > o.bracket[1]) ? OPTIMUM_OUTSIDE : OPTIMUM;
+}
 
 /** Samples the approach-2 parabola loss = c0 + c1·x + c2·x², x = log10(scale), over [lo, hi]. */
 export function parabolaPoints(p: { c0: number; c1: number; c2: number }, lo: number, hi: number, n = 40): { scale: number; loss: number }[] {
@@ -39,7 +46,8 @@ function subtitle(ds: ReportDataset): string {
   const used = ds.laws.details!.optima.filter((o) => !o.dropped);
   const unb = used.filter((o) => !o.bracketed).length;
   const dropped = ds.laws.details!.optima.length - used.length;
-  return [...(ds.laws.dataset !== ds.label ? [ds.laws.dataset] : []), `${used.length} budget${used.length === 1 ? '' : 's'}`, unb ? `${unb} optimum not bracketed` : 'all optima bracketed', ...(dropped ? [`${dropped} dropped`] : [])].join(' · ');
+  const outside = used.filter((o) => optimumStatus(o) === OPTIMUM_OUTSIDE).length;
+  return [...(ds.laws.dataset !== ds.label ? [ds.laws.dataset] : []), `${used.length} budget${used.length === 1 ? '' : 's'}`, unb ? `${unb} optimum not bracketed` : 'all optima bracketed', ...(outside ? [`${outside} vertex outside its bracket`] : []), ...(dropped ? [`${dropped} dropped`] : [])].join(' · ');
 }
 
 interface PanelData {
@@ -69,7 +77,7 @@ function panelData(ds: ReportDataset): PanelData {
       // The parabola over its fitted window, and on to the optimum when that lies outside (unbracketed).
       for (const q of parabolaPoints(o.parabola, Math.min(lo, o.scaleOpt), Math.max(hi, o.scaleOpt))) curves.push({ budget: budgetLabel(o.budget), ...q, bracketed: o.bracketed ? 'yes' : 'no' });
     }
-    optima.push({ budget: budgetLabel(o.budget), scale: o.scaleOpt, loss: o.lossOpt, status: o.bracketed ? OPTIMUM : OPTIMUM_UNBRACKETED, warnings: o.warnings.map(String).join('; ') });
+    optima.push({ budget: budgetLabel(o.budget), scale: o.scaleOpt, loss: o.lossOpt, status: optimumStatus(o), warnings: o.warnings.map(String).join('; ') });
   }
   return { points, curves, optima };
 }
@@ -91,7 +99,7 @@ function panel(ds: ReportDataset, index: number, data: PanelData, allBudgets: st
         name: `optima_${index}`,
         data: { values: data.optima },
         mark: { type: 'point', filled: true, size: 150, stroke: 'black', strokeWidth: 1.2, opacity: 1, clip: true },
-        encoding: { x, y, color, shape: { field: 'status', type: 'nominal', title: 'Optimum', scale: { domain: statuses, range: statuses.map((s) => (s === OPTIMUM ? 'diamond' : 'triangle-up')) } }, tooltip: [tip('budget', 'C (FLOPs)'), tip('scale', `${rep}_opt (FLOPs/token)`, '.3~e'), tip('loss', `L_opt (${units})`, '.4f'), tip('status', 'optimum'), tip('warnings', 'warnings')] },
+        encoding: { x, y, color, shape: { field: 'status', type: 'nominal', title: 'Optimum', scale: { domain: statuses, range: statuses.map((s) => (s === OPTIMUM ? 'diamond' : s === OPTIMUM_OUTSIDE ? 'square' : 'triangle-up')) } }, tooltip: [tip('budget', 'C (FLOPs)'), tip('scale', `${rep}_opt (FLOPs/token)`, '.3~e'), tip('loss', `L_opt (${units})`, '.4f'), tip('status', 'optimum'), tip('warnings', 'warnings')] },
       },
       // The budget written under its optimum: a second channel for the budget besides colour.
       { data: { values: data.optima }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 7, dy: 4, fontSize: 10, color: '#222222', clip: true }, encoding: { x, y, text: { field: 'budget' } } },
@@ -117,13 +125,13 @@ export function isoflopChart(input: ReportInput | ReportDataset[]): ChartSpec | 
     domains.set(k, { x: logDomain(xs, 0.08), y: [lo - pad, hi + pad] });
   }
   // One marker scale for every panel (statuses of all panels, in a fixed order).
-  const statuses = [OPTIMUM, OPTIMUM_UNBRACKETED].filter((st) => data.some((m) => m.optima.some((o) => o.status === st)));
+  const statuses = [OPTIMUM, OPTIMUM_OUTSIDE, OPTIMUM_UNBRACKETED].filter((st) => data.some((m) => m.optima.some((o) => o.status === st)));
   const panels = datasets.map((d, i) => panel(d, i, data[i], allBudgets, domains.get(key(d))!.x, domains.get(key(d))!.y, statuses));
   const dropped = (Array.isArray(input) ? input : input.datasets).filter((d) => !datasets.includes(d));
   return {
     id: 'isoflop',
     title: 'IsoFLOP curves',
-    caption: `Final loss of every run against its model scale, one colour per compute budget (ordered from dark to light) with the budget written under its optimum; the curve is the budget's parabola in log10(scale) fitted on the runs in its window (faded runs lie outside it), the diamond its minimum (a triangle and a dashed curve when the minimum is not bracketed by the runs). Panels of the same loss units share their axes.${dropped.length ? ` No IsoFLOP curve for ${dropped.map((d) => d.label).join(', ')}: no budget has runs at three or more model scales (e.g. a hyperparameter study, one shape per budget).` : ''}`,
+    caption: `Final loss of every run against its model scale, one colour per compute budget (ordered from dark to light) with the budget written under its optimum; the curve is the budget's parabola in log10(scale) fitted on the runs in its window (faded runs lie outside it), the diamond its minimum (a square when the vertex lies outside the interval between the data minimum's neighbours, a triangle and a dashed curve when the minimum is not bracketed by the runs). Panels of the same loss units share their axes.${dropped.length ? ` No IsoFLOP curve for ${dropped.map((d) => d.label).join(', ')}: no budget has runs at three or more model scales (e.g. a hyperparameter study, one shape per budget).` : ''}`,
     spec: assemble('IsoFLOP curves: loss vs model scale per compute budget (paper Fig. 4a)', panels, { columns: 2, resolve: { scale: { color: 'shared' } } }),
   };
 }
