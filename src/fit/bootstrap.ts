@@ -38,6 +38,12 @@ export interface BootstrapInput {
   progress?: (done: number, total: number) => void;
   /** Compute values at which to record each resample's scale, data and loss curves (→ percentile bands). */
   bandComputes?: number[];
+  /**
+   * Budgets the backtest held out (details.backtest.heldOut): each resample refits the allocation law and the loss curve on the
+   * other budgets' resampled optima and records the relative errors predicting the held-out budgets' resampled optima
+   * (`backtest.<j>.lossErr`, `backtest.<j>.scaleErr`, j in heldOut's order).
+   */
+  holdout?: number[];
   /** Only the per-budget optima (the first pass of 1/σ² weighting): skips laws, approach 3 and predictions. */
   optimaOnly?: boolean;
   /**
@@ -288,6 +294,7 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
       putCurve('loss', lossLaw && ((c) => evalLossLaw(lossLaw!, c)));
       putLoss('lossPower', C.length >= 2 ? fitLossPower(C, Lopt)?.law : undefined);
     }
+    if (inp.holdout?.length) backtestResample(inp.holdout, C, Mopt, Lopt, inp.lossWarm, put);
     let lr: PowerLaw | undefined;
     let batch: PowerLaw | undefined;
     if (inp.hyper) {
@@ -336,6 +343,20 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
   const draws: Record<string, number[]> = {};
   for (const k of ['scale.exponent', 'data.exponent']) if (samples.get(k)?.length) draws[k] = samples.get(k)!;
   return { draws, intervals, failures, resamples: inp.resamples, bands, optimumSpread, pooledSingletons: pooled && !noise ? pool.length : 0, scheme: noise ? 'parametric' : 'cases', ...(noise ? { noise: { sd: noise.sd, dof: noise.dof } } : {}) };
+}
+
+/** One resample's backtest (see BootstrapInput.holdout): the same rule as src/fit/backtest.ts, on the resampled optima. */
+function backtestResample(held: number[], C: number[], Mopt: number[], Lopt: number[], lossWarm: LossFit | undefined, put: (k: string, v: number | undefined) => void): void {
+  const isHeld = (c: number) => held.some((h) => Math.abs(h / c - 1) < 1e-9);
+  const train = C.map((c, i) => i).filter((i) => !isHeld(C[i]));
+  const tc = train.map((i) => C[i]);
+  const scale = train.length >= 3 ? fitPowerLaw(tc, train.map((i) => Mopt[i])) : undefined;
+  const loss = lossWarm && train.length >= 3 ? fitLossCurve(tc, train.map((i) => Lopt[i]), lossWarm)?.law : undefined;
+  held.forEach((h, j) => {
+    const i = C.findIndex((c) => Math.abs(h / c - 1) < 1e-9);
+    put(`backtest.${j}.scaleErr`, i >= 0 && scale ? evalPowerLaw(scale, h) / Mopt[i] - 1 : undefined);
+    put(`backtest.${j}.lossErr`, i >= 0 && loss ? evalLossLaw(loss, h) / Lopt[i] - 1 : undefined);
+  });
 }
 
 /**

@@ -226,6 +226,7 @@ export function fitObservations(obs: Observation[], opts: FitOptions, hooks: Fit
       level: opts.ciLevel,
       progress: (d, t) => hooks.progress?.('bootstrap', d, t),
       bandComputes: bandGrid(usedIdx.map((i) => a2.optima[i].budget)),
+      holdout: bt.result?.heldOut,
     });
     bootSeconds = (performance.now() - t0) / 1000;
     const failed = Object.entries(boot.failures).filter(([, n]) => n > 0);
@@ -385,6 +386,12 @@ export function fitObservations(obs: Observation[], opts: FitOptions, hooks: Fit
   if (predictions.length) details.predictions = predictions;
   if (bt.result || bt3?.rows) {
     details.backtest = bt.result ? { ...bt.result } : { heldOut: bt3!.heldOut!, rows: [] };
+    // The errors' bootstrap intervals (each resample refits on the other budgets and predicts the held-out budgets' resampled optima).
+    details.backtest.rows = details.backtest.rows.map((r, j) => {
+      const le = boot?.intervals[`backtest.${j}.lossErr`];
+      const se = boot?.intervals[`backtest.${j}.scaleErr`];
+      return { ...r, ...(le ? { lossErrInterval: le } : {}), ...(se ? { scaleErrInterval: se } : {}) };
+    });
     if (bt3?.rows) details.backtest.approach3 = bt3.rows;
   }
   if (boot && Object.keys(boot.bands).length) details.bands = boot.bands;

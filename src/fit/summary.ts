@@ -183,18 +183,20 @@ export function formatFitSummary(laws: LawsFile, ctx: SummaryContext = {}): stri
 
   if (d?.backtest) {
     const bt = d.backtest;
+    const pct = (x: number, digits: number, iv?: [number, number]) => `${(x * 100).toFixed(digits)}%${iv ? ` [${(iv[0] * 100).toFixed(digits)}, ${(iv[1] * 100).toFixed(digits)}]` : ''}`;
     section(`Backtest: fitted without the ${bt.heldOut.length} largest budget(s)`);
     if (bt.rows.length) {
       out.push(textTable(['budget', 'L_opt pred', 'L_opt true', 'loss err', `${scaleName(rep)}_opt pred`, `${scaleName(rep)}_opt true`, 'scale err'], bt.rows.map((r) => [
-        sci(r.budget), r.lossPred.toFixed(4), r.lossTrue.toFixed(4), `${(r.lossErr * 100).toFixed(2)}%`, si(r.scalePred), si(r.scaleTrue), `${(r.scaleErr * 100).toFixed(1)}%`,
+        sci(r.budget), r.lossPred.toFixed(4), r.lossTrue.toFixed(4), pct(r.lossErr, 2, r.lossErrInterval), si(r.scalePred), si(r.scaleTrue), pct(r.scaleErr, 1, r.scaleErrInterval),
       ])));
+      if (bt.rows.some((r) => r.lossErrInterval || r.scaleErrInterval)) out.push('errors with bootstrap intervals: each resample refits on the other budgets and predicts the held-out budgets\' resampled optima');
     }
     if (bt.approach3?.length) {
       // One row per held-out budget (details.backtest.approach3 has every run).
       const byBudget = new Map<number, typeof bt.approach3>();
       for (const r of bt.approach3) byBudget.set(r.budget, [...(byBudget.get(r.budget) ?? []), r]);
       out.push("approach 3 refitted on the other budgets' runs, predicting each held-out run's L(N, D):");
-      out.push(textTable(['budget', 'runs', 'N', 'D', 'mean error', 'mean |error|', 'max |error|'], [...byBudget].map(([b, rs]) => [
+      out.push(textTable(['budget', 'runs', d.approach3?.scaleVariable ?? 'N', 'D', 'mean error', 'mean |error|', 'max |error|'], [...byBudget].map(([b, rs]) => [
         sci(b), String(rs.length),
         rs.length === 1 ? si(rs[0].params) : `${si(Math.min(...rs.map((r) => r.params)))}–${si(Math.max(...rs.map((r) => r.params)))}`,
         rs.length === 1 ? si(rs[0].tokens) : `${si(Math.min(...rs.map((r) => r.tokens)))}–${si(Math.max(...rs.map((r) => r.tokens)))}`,

@@ -189,7 +189,7 @@ export interface FitDetails {
   predictions?: Prediction[];
   backtest?: {
     heldOut: number[];
-    rows: { budget: number; lossPred: number; lossTrue: number; lossErr: number; scalePred: number; scaleTrue: number; scaleErr: number }[];
+    rows: { budget: number; lossPred: number; lossTrue: number; lossErr: number; scalePred: number; scaleTrue: number; scaleErr: number; lossErrInterval?: Interval; scaleErrInterval?: Interval }[];
     /** Approach 3 refitted without the held-out budgets' runs, predicting each of their runs' loss L(N, D). */
     approach3?: { runId: string; budget: number; params: number; tokens: number; lossPred: number; lossTrue: number; lossErr: number }[];
   };
