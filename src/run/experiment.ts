@@ -21,6 +21,7 @@ import { loadReference, paperTargets, loadRuns } from '../report/inputs.ts';
 import type { ReportDataset } from '../report/types.ts';
 import { sha256 } from '../util/hash.ts';
 import { formatDuration } from '../util/progress.ts';
+import { terminalPath } from '../util/terminal-path.ts';
 import { toolVersion } from '../util/version.ts';
 import { runAdaptive } from './adaptive.ts';
 import { preflight } from './preflight.ts';
@@ -129,7 +130,7 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
 
   // 1. Data.
   if (!opts.planOnly) {
-    stage(1, `data: ${exp.datasets.join(', ')} → ${paths.data}`);
+    stage(1, `data: ${exp.datasets.join(', ')} → ${terminalPath(paths.data)}`);
     for (const ds of exp.datasets) {
       const r = await prepareDataset(ds, { outDir: paths.data, log: (l) => log(`  ${l}`) });
       log(`  ${ds}: ${r.reused ? 'reused' : 'prepared'} ${r.dir}`);
@@ -149,7 +150,7 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
     writePlan(planFile, plan);
     const n = plan.budgets.reduce((s, b) => s + b.points.length, 0);
     const flops = plan.budgets.reduce((s, b) => s + b.points.reduce((t, p) => t + p.flops, 0), 0);
-    log(`  ${ds}: ${n} runs, ${flops.toExponential(2)} FLOPs in all → ${planFile}`);
+    log(`  ${ds}: ${n} runs, ${flops.toExponential(2)} FLOPs in all → ${terminalPath(planFile)}`);
     if (plan.ladders?.length) for (const l of formatPlanCompute(planCompute(plan)).split('\n')) log(`  ${ds}: ${l}`);
     for (const b of plan.budgets) for (const w of b.warnings ?? []) log(`  warning (C=${b.budget.toExponential(2)}): ${w}`);
     results.push({ dataset: ds, plan: planFile, runsDir: paths.runs(ds) });
@@ -222,14 +223,14 @@ export async function runExperiment(exp: ExperimentFile, file: string, opts: Run
       r.runFiles = a.runFiles;
       r.adaptive = a.result;
       if (a.result.stoppedBy === 'interrupted') {
-        log(`interrupted: rerun \`scaling run ${file}\` to resume the adaptive rounds (their plans are kept in ${join(paths.root, 'plans')})`);
+        log(`interrupted: rerun \`scaling run ${file}\` to resume the adaptive rounds (their plans are kept in ${terminalPath(join(paths.root, 'plans'))})`);
         return { out: paths.root, datasets: results, interrupted: true, elapsedS: (Date.now() - t0) / 1000 };
       }
     }
   }
 
   // 5. Report comparing the datasets.
-  stage(5, `report → ${paths.report}`);
+  stage(5, `report → ${terminalPath(paths.report)}`);
   const datasets: ReportDataset[] = results.map((r) => ({ label: r.laws!.name, file: r.fit!, sha256: sha256(readFileSync(r.fit!)), laws: r.laws! }));
   const runs = loadRuns(results.flatMap((r) => r.runFiles ?? []));
   const ref = loadReference();

@@ -16,6 +16,7 @@ import { InputError } from '../util/errors.ts';
 import { formatDuration } from '../util/progress.ts';
 import { toolVersion } from '../util/version.ts';
 import type { DatasetResult, RunResult } from './experiment.ts';
+import { terminalPath } from '../util/terminal-path.ts';
 
 /** The seeds of a ladder study: `seed`, `seed + 1`, … (`seeds` of them), one trunk each. */
 export function ladderSeeds(exp: ExperimentFile): number[] {
@@ -60,7 +61,7 @@ export async function finishLadderStudy(
     for (const line of formatScheduleSummary(summary)) log(`  ${line}`);
     log(`  ${r.dataset}: ${r.fit}`);
   }
-  stage(5, `report → ${paths.report}`);
+  stage(5, `report → ${terminalPath(paths.report)}`);
   const runs = loadRuns(results.flatMap((r) => r.runFiles ?? []));
   await writeReport(paths.report, { title: exp.report.title, datasets: [], runs, targets: paperTargets() }, { svg: true, png: true, tool: `scaling ${toolVersion()}` });
   writeFileAtomic(join(paths.root, 'experiment.json'), JSON.stringify(exp, null, 2) + '\n');

@@ -4,10 +4,10 @@ import type { ExperimentFile } from '../schema/experiment.ts';
 import type { LawsFile, PowerLaw } from '../schema/laws.ts';
 import { duration, withInterval } from '../util/format.ts';
 import { fitWarnings, warningText, type FitWarning } from '../report/warnings.ts';
-import { displayPath, EXPONENT_MAX_WIDTH, exponentDifference } from '../report/summary.ts';
+import { EXPONENT_MAX_WIDTH, exponentDifference } from '../report/summary.ts';
 import { lawSupport } from '../report/support.ts';
 import type { RunResult } from './experiment.ts';
-import { isAbsolute, relative } from 'node:path';
+import { terminalPath } from '../util/terminal-path.ts';
 
 /** Warnings shown per dataset in the closing lines (the report lists them all). */
 export const TOP_WARNINGS = 3;
@@ -20,11 +20,8 @@ function exponent(law: PowerLaw | undefined, laws: LawsFile): string {
   return withInterval(law.exponent, law.ci?.exponent, { maxWidth: EXPONENT_MAX_WIDTH }) + (s.drawn ? '' : ` (not supported: ${codes})`);
 }
 
-/** A path for this terminal: relative to the working directory when inside it, else as it is (the user has to find it). */
-function here(p: string): string {
-  const rel = relative(process.cwd(), p);
-  return isAbsolute(p) && (rel.startsWith('..') || isAbsolute(rel)) ? p : displayPath(p);
-}
+/** A path for this terminal (src/util/terminal-path.ts). */
+const here = (p: string) => terminalPath(p);
 
 /** The first two datasets' difference in a, when both fits have the law and keep bootstrap draws (a difference can be resolved
  * even where each exponent's own interval is too wide to draw the law: their noise partly cancels only if shared, so it rarely is). */
