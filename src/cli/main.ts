@@ -118,6 +118,18 @@ export function parseFailure(msg: string, knownKeys: string[] = [], argv: string
     return new InputError(`unknown flag${hint ? `; did you mean ${flagName(hint)}?` : ' (see --help)'}`, { field: flagName(first.replace(/^-+/, '')) });
   }
   const missing = /^Missing required arguments?: (.+)$/m.exec(msg);
-  if (missing) return new InputError('is required', { field: missing[1].split(',').map((k) => flagName(k.trim())).join(', ') });
+  if (missing) {
+    // yargs checks required flags before unknown ones: `--tto hf` would say "--to is required". A mistyped flag that is close to
+    // a required one is the real error, so name it first.
+    const required = missing[1].split(',').map((k) => k.trim());
+    const known = new Set(knownKeys);
+    for (const t of argv) {
+      const name = /^--([^=]+)/.exec(t)?.[1];
+      if (!name || known.has(name) || known.has(name.replace(/^no-/, ''))) continue;
+      const hint = didYouMean(name, required);
+      if (hint) return new InputError(`unknown flag; did you mean ${flagName(hint)}?`, { field: flagName(name) });
+    }
+    return new InputError('is required', { field: required.map((k) => flagName(k)).join(', ') });
+  }
   return new InputError(msg.split('\n').filter((l) => l.trim() !== '').join('; '));
 }

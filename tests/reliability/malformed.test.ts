@@ -170,6 +170,7 @@ const CASES: Case[] = [
   flag('a choice typo (--backend)', ['train', 'p.json', '--backend', 'wsm'], "--backend: invalid value 'wsm' .*did you mean 'wasm'\\?"),
   flag('an unknown flag', ['plan', '--budget', '1e20', '--fromat', 'json'], '--fromat: unknown flag; did you mean --format\\?'),
   flag('a missing required flag', ['report', 'fits.json'], '--out: is required'),
+  flag('a mistyped required flag (named, not "--to is required")', ['export', 'plan.json', '--tto', 'hf', '--out', 'x'], '--tto: unknown flag; did you mean --to\\?'),
   flag('a non-numeric --points', ['plan', '--budget', '1e20', '--points', 'many'], "--points: must be an integer ≥ 3"),
   flag('--points beyond the sane maximum', ['plan', '--budget', '1e20', '--points', '400'], '--points: 400 points per budget is more than 50 .*--force'),
   flag('a negative budget', ['plan', '--budget', '-1e20'], "--budget: a value starting with '-' is read as a flag: write --budget=-1e20"),
