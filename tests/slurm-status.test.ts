@@ -116,6 +116,23 @@ describe('planStatus', () => {
   });
 });
 
+describe('planStatus on an edited plan', () => {
+  it('a finished run of a point whose LR was changed afterwards is failed, naming the field and the file, not done', () => {
+    const runs = mkdtempSync(join(tmpdir(), 'status-edited-'));
+    for (const p of points) writeRunCsv(runFiles(runs, p.id).csv, [row(p, p.steps, 'done', 2)]);
+    const edited = structuredClone(plan);
+    const target = allPoints(edited)[1];
+    target.lr *= 4;
+    const s = planStatus(edited, { runsDir: runs });
+    expect(s.counts.done).toBe(5);
+    expect(s.counts.failed).toBe(1);
+    const bad = s.points.find((q) => q.id === target.id)!;
+    expect(bad.state).toBe('failed');
+    expect(bad.detail).toContain('run file is for an edited point: lr_max was');
+    expect(bad.detail).toContain(runFiles(runs, target.id).csv);
+  });
+});
+
 describe('Slurm output parsers (real Slurm 22.05 output)', () => {
   it('squeue -r: one line per task; pending ranges expanded', () => {
     const t = parseSqueue('9|2|PENDING|JobArrayTaskLimit\n9|0|RUNNING|None\n9|[4-5%2]|PENDING|Priority\n');

@@ -7,7 +7,7 @@ import { InputError } from '../util/errors.ts';
 import { allPoints, type GridPoint, type PlanFile } from '../schema/plan.ts';
 import { readRunCsv, type RunRow } from '../schema/runs.ts';
 import { computeFlops, DEFAULT_REPRESENTATION, type Representation } from '../flops/flops.ts';
-import { runFiles } from '../train/loop.ts';
+import { pointChange, runFiles } from '../train/loop.ts';
 import { readLock, isStale, pidAlive } from '../train/lock.ts';
 import { readCheckpointMeta } from '../train/checkpoint.ts';
 import { FAILED_STATES, QUEUED_STATES, RUNNING_STATES, type QueueInfo, type SlurmTask } from './queue.ts';
@@ -105,6 +105,10 @@ export function pointStatus(p: GridPoint, index: number, runsDir: string, rep: R
     return { ...base, state: 'failed', detail: `unreadable run file: ${(e as Error).message}` };
   }
   const last = lastOf(rows);
+  // A run file trained for another version of this point (the plan was edited afterwards): the trainer refuses to resume or skip
+  // it, so it is neither done nor resumable — say so instead of counting it.
+  const changed = last ? pointChange(p, last) : undefined;
+  if (changed) return { ...base, state: 'failed', detail: `run file is for an edited point: ${changed.field} was ${changed.was}, the plan says ${changed.now} — move ${files.csv} aside to retrain it` };
   let step = last?.step ?? 0;
   let elapsedS = last?.elapsed_s ?? 0;
   try {
