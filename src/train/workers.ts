@@ -17,6 +17,8 @@ import { checkMemory } from './memory.ts';
 import { checkPoint, priorAction, runFiles, trainPoint, type PointStatus, type TrainProgress, type TrainPointResult } from './loop.ts';
 import { ladderJobs, type LadderJobs } from './ladder-jobs.ts';
 import { trainTrunk } from './trunk.ts';
+import { noteBlasFallbackOnce } from './kernels/blas-addon.ts';
+import { createRequire } from 'node:module';
 
 export interface TrainPlanOptions {
   runsDir: string;
@@ -135,6 +137,19 @@ export interface WorkerInit {
   planFile?: string;
 }
 
+/** Whether @tensorflow/tfjs-node(-gpu) can be resolved (what `--backend auto` prefers over wasm-blas); nothing is loaded. */
+function nativeTfInstalled(): boolean {
+  const req = createRequire(import.meta.url);
+  return ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((pkg) => {
+    try {
+      req.resolve(pkg);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise<TrainSummary> {
   const t0 = Date.now();
   const runsDir = resolve(opts.runsDir);
@@ -166,6 +181,9 @@ export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise
   }
   // Refuse what the machine cannot hold before any model is built (the largest points run at the same time on `jobs` workers).
   checkMemory(todo, { maxMemory: opts.maxMemory, jobs: jobs === 1 ? 1 : Math.min(jobs, todo.length), backend: opts.backend ?? TRAIN_DEFAULTS.backend, file: opts.planFile });
+  // `--backend auto` on N workers: say once, here, that the fast path is off (the workers inherit the quiet flag), unless a native
+  // TensorFlow package will be picked instead (then no notice is due).
+  if (jobs > 1 && todo.length > 1 && (opts.backend ?? TRAIN_DEFAULTS.backend) === 'auto' && !nativeTfInstalled()) noteBlasFallbackOnce();
   // Longest first (largest budget, then most steps) balances workers best.
   todo.sort((a, b) => b.budget - a.budget || b.steps - a.steps);
   // Ladders (docs/ladder.md): the trunks go first; a branch waits in the queue until its trunk has written its checkpoint.
