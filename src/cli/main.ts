@@ -3,20 +3,29 @@ import yargs, { type CommandModule } from 'yargs';
 import { InputError } from '../util/errors.ts';
 import { ioError, describeErrno } from '../util/safe-out.ts';
 import { didYouMean } from '../schema/settings.ts';
-import { flopsCommand } from './flops.ts';
-import { planCommand } from './plan.ts';
-import { runCommand } from './run.ts';
-import { dataCommand } from './data.ts';
-import { trainCommand } from './train.ts';
-import { exportCommand } from './export.ts';
-import { slurmCommand } from './slurm.ts';
-import { statusCommand } from './status.ts';
-import { reportCommand } from './report.ts';
-import { fitCommand } from './fit.ts';
-import { nextCommand } from './next.ts';
+// Each command module, loaded on demand (keep the pipeline order: flops → plan → data → train → fit → report → run). A command
+// line naming one command loads only its module (start-up: the others' libraries are not imported); anything else (help, a
+// typo, options before the command) loads them all, so yargs lists, suggests and validates exactly as before.
+type Loader = () => Promise<CommandModule<any, any>>;
+const COMMANDS: [string, Loader][] = [
+  ['flops', async () => (await import('./flops.ts')).flopsCommand],
+  ['plan', async () => (await import('./plan.ts')).planCommand],
+  ['data', async () => (await import('./data.ts')).dataCommand],
+  ['train', async () => (await import('./train.ts')).trainCommand],
+  ['export', async () => (await import('./export.ts')).exportCommand],
+  ['slurm', async () => (await import('./slurm.ts')).slurmCommand],
+  ['status', async () => (await import('./status.ts')).statusCommand],
+  ['fit', async () => (await import('./fit.ts')).fitCommand],
+  ['next', async () => (await import('./next.ts')).nextCommand],
+  ['report', async () => (await import('./report.ts')).reportCommand],
+  ['run', async () => (await import('./run.ts')).runCommand],
+];
 
-// Each command module registers itself here (keep the pipeline order: flops → plan → data → train → fit → report → run).
-const COMMANDS: CommandModule<any, any>[] = [flopsCommand, planCommand, dataCommand, trainCommand, exportCommand, slurmCommand, statusCommand, fitCommand, nextCommand, reportCommand, runCommand];
+/** The command modules a command line needs: the one it names first, or all of them. */
+export async function commandsFor(argv: string[]): Promise<CommandModule<any, any>[]> {
+  const named = argv[0] && !argv[0].startsWith('-') ? COMMANDS.find(([name]) => name === argv[0]) : undefined;
+  return Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
+}
 
 /** Exit code for bad input (flags, files, fields). */
 export const EXIT_BAD_INPUT = 2;
@@ -51,7 +60,7 @@ export async function main(argv: string[]): Promise<void> {
     })
     .help()
     .version();
-  for (const c of COMMANDS) cli.command(c);
+  for (const c of await commandsFor(argv)) cli.command(c);
   // `scaling plan | head`: the reader may close the pipe; say so in one line instead of an unhandled 'error' event.
   if (!stdoutGuarded) {
     stdoutGuarded = true;
