@@ -46,6 +46,36 @@ export interface TrainProgress {
   tokensPerS: number;
 }
 
+/**
+ * A training loop's progress reports, at most one per `everyMs` unless forced: the mean training loss and the training tokens/s
+ * since the previous report (time excluded with `exclude`, e.g. evaluation, does not count). Shared by trainPoint and trainTrunk.
+ */
+export class StepReporter {
+  private last = 0;
+  private time = Date.now();
+  private lossSum = 0;
+  private lossN = 0;
+  constructor(private readonly onProgress: ((p: TrainProgress) => void) | undefined, private readonly everyMs: number, private tokens: number) {}
+  addLoss(loss: number): void {
+    this.lossSum += loss;
+    this.lossN++;
+  }
+  exclude(ms: number): void {
+    this.time += ms;
+  }
+  report(p: Omit<TrainProgress, 'loss' | 'tokensPerS'>, force = false): void {
+    if (!this.onProgress) return;
+    const now = Date.now();
+    if (!force && now - this.last < this.everyMs) return;
+    this.onProgress({ ...p, loss: this.lossN > 0 ? this.lossSum / this.lossN : NaN, tokensPerS: now > this.time ? ((p.tokens - this.tokens) * 1000) / (now - this.time) : 0 });
+    this.last = now;
+    this.tokens = p.tokens;
+    this.time = now;
+    this.lossSum = 0;
+    this.lossN = 0;
+  }
+}
+
 export interface TrainPointOptions {
   runsDir: string;
   dataset: LoadedDataset;
@@ -328,11 +358,7 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
     const elapsed = () => elapsedBefore + (Date.now() - t0) / 1000;
     let lastCkpt = Date.now();
     let lastYield = Date.now();
-    let lastReport = 0;
-    let reportTokens = step * point.batchTokens;
-    let reportTime = Date.now();
-    let reportLossSum = 0;
-    let reportLossN = 0;
+    const reporter = new StepReporter(opts.onProgress, opts.progressEveryMs ?? 250, step * point.batchTokens);
 
     const save = () => {
       const c: Checkpoint = {
@@ -344,22 +370,8 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
     };
     const row = (status: RunStatus, trainLoss: number, valLoss: number, valHash = partHash): RunRow =>
       runRow({ point, dataset: ds.name, M, scale, representation: rep }, { step, elapsedS: elapsed(), status, trainLoss, valLoss, valHash });
-    const report = (valLoss?: number, force = false) => {
-      if (!opts.onProgress) return;
-      const now = Date.now();
-      if (!force && now - lastReport < (opts.progressEveryMs ?? 250)) return;
-      const tokens = step * point.batchTokens;
-      opts.onProgress({
-        id: point.id, step, steps: point.steps, tokens, totalTokens: point.tokens,
-        loss: reportLossN > 0 ? reportLossSum / reportLossN : NaN, valLoss,
-        tokensPerS: now > reportTime ? ((tokens - reportTokens) * 1000) / (now - reportTime) : 0,
-      });
-      lastReport = now;
-      reportTokens = tokens;
-      reportTime = now;
-      reportLossSum = 0;
-      reportLossN = 0;
-    };
+    const report = (valLoss?: number, force = false) =>
+      reporter.report({ id: point.id, step, steps: point.steps, tokens: step * point.batchTokens, totalTokens: point.tokens, valLoss }, force);
     const result = (status: PointStatus): TrainPointResult => {
       const last = rows[rows.length - 1];
       return {
@@ -382,13 +394,12 @@ async function train(point: GridPoint, M: number, files: ReturnType<typeof runFi
       }
       lossSum += loss;
       lossCount++;
-      reportLossSum += loss;
-      reportLossN++;
+      reporter.addLoss(loss);
       if (evalAt.has(step)) {
         const final = step === point.steps;
         const te = Date.now();
         const valLoss = evaluateValidation(trainer, final ? validationBatches(ds.val, T, opts.evalBatch ?? 32) : partBatches);
-        reportTime += Date.now() - te; // tokens/s counts training time only
+        reporter.exclude(Date.now() - te); // tokens/s counts training time only
         const status: RunStatus = isDiverged(valLoss, point.shape.vocab) ? 'diverged' : final ? 'done' : 'running';
         rows = [...rows, row(status, lossSum / lossCount, valLoss, final ? ds.valHash : partHash)];
         lossSum = 0;

@@ -14,6 +14,7 @@ import { readCheckpoint, writeCheckpoint, type BranchProgress, type Checkpoint }
 import { tryLock, type RunLock } from './lock.ts';
 import type { Trainer } from './api.ts';
 import {
+  StepReporter,
   checkPoint, defaultCreateTrainer, DEFAULT_CHECKPOINT_EVERY_S, DEFAULT_EVAL_BYTES, DEFAULT_EVAL_POINTS, evalSteps, evaluateValidation, existingStatus,
   intermediateEvalSet, isDiverged, runFiles, runKey, runOptimizer, runRow, type TrainPointOptions, type TrainPointResult,
 } from './loop.ts';
@@ -123,11 +124,7 @@ export async function trainTrunk(ladder: LadderSpec, branches: GridPoint[], opts
     const elapsed = () => elapsedBefore + (Date.now() - t0) / 1000;
     let lastCkpt = Date.now();
     let lastYield = Date.now();
-    let lastReport = 0;
-    let reportTokens = step * tp.batchTokens;
-    let reportTime = Date.now();
-    let reportLossSum = 0;
-    let reportLossN = 0;
+    const reporter = new StepReporter(opts.onProgress, opts.progressEveryMs ?? 250, step * tp.batchTokens);
     const active = (b: BranchState) => step <= b.at && !b.progress.diverged;
     const row = (b: BranchState, status: RunStatus, trainLoss: number, valLoss: number) =>
       runRow({ point: b.point, dataset: ds.name, M, scale, representation: rep }, { step, elapsedS: elapsed(), status, trainLoss, valLoss, valHash: partHash });
@@ -182,21 +179,7 @@ export async function trainTrunk(ladder: LadderSpec, branches: GridPoint[], opts
       b.progress.diverged = true;
       withBranch(b, 1, 'writing its diverged run', (csv) => writeRunCsv(csv, b.progress.rows));
     };
-    const report = (force = false) => {
-      if (!opts.onProgress) return;
-      const now = Date.now();
-      if (!force && now - lastReport < (opts.progressEveryMs ?? 250)) return;
-      const tokens = step * tp.batchTokens;
-      opts.onProgress({
-        id: ladder.id, step, steps: until, tokens, totalTokens: until * tp.batchTokens, loss: reportLossN > 0 ? reportLossSum / reportLossN : NaN,
-        tokensPerS: now > reportTime ? ((tokens - reportTokens) * 1000) / (now - reportTime) : 0,
-      });
-      lastReport = now;
-      reportTokens = tokens;
-      reportTime = now;
-      reportLossSum = 0;
-      reportLossN = 0;
-    };
+    const report = (force = false) => reporter.report({ id: ladder.id, step, steps: until, tokens: step * tp.batchTokens, totalTokens: until * tp.batchTokens }, force);
     const result = (status: TrainPointResult['status']): TrainPointResult => ({
       id: ladder.id, status, skipped: false, rows: [], resumedFrom, step, tokens: step * tp.batchTokens, flops: scale * step * tp.batchTokens, elapsedS: elapsed(),
     });
@@ -218,8 +201,7 @@ export async function trainTrunk(ladder: LadderSpec, branches: GridPoint[], opts
         report(true);
         return result('diverged');
       }
-      reportLossSum += loss;
-      reportLossN++;
+      reporter.addLoss(loss);
       const evaluating = state.filter((b) => active(b));
       for (const b of evaluating) {
         b.progress.lossSum += loss;
@@ -230,7 +212,7 @@ export async function trainTrunk(ladder: LadderSpec, branches: GridPoint[], opts
       if (due.length) {
         const te = Date.now();
         const valLoss = evaluateValidation(trainer, partBatches);
-        reportTime += Date.now() - te;
+        reporter.exclude(Date.now() - te);
         for (const b of due) {
           const status: RunStatus = isDiverged(valLoss, tp.shape.vocab) ? 'diverged' : 'running';
           b.progress.rows = [...b.progress.rows, row(b, status, b.progress.lossSum / b.progress.lossCount, valLoss)];
