@@ -6,10 +6,10 @@
 // Offsets are taken after every output is allocated and the heap's ArrayBuffer is re-read on every call (allocation can grow
 // the wasm memory, which replaces the buffer); offsets themselves never move.
 import * as tf from '@tensorflow/tfjs';
-import { BatchMatMul, broadcast_util, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { BatchMatMul, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { sizeOf, type WasmBackend } from './wasm-types.ts';
-import { broadcastIndex, fastBatchMatMul } from './matmul-wasm.ts';
+import { broadcastIndex, fastBatchMatMul, matMulGeometry } from './matmul-wasm.ts';
 import type { BlasAddon } from './blas-addon.ts';
 
 const ATTENTION = 'ScalingBlasAttention';
@@ -48,20 +48,7 @@ function blasBatchMatMul(args: Args): TensorInfo {
   const A = need();
   const ta = Boolean(attrs.transposeA);
   const tb = Boolean(attrs.transposeB);
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error('BatchMatMul: only float32 is supported');
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
-  const k = ta ? a.shape[ra - 2] : a.shape[ra - 1];
-  const kb = tb ? b.shape[rb - 1] : b.shape[rb - 2];
-  const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
-  if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${ta} and transposeB=${tb} must match.`);
-  const aOuter = a.shape.slice(0, -2);
-  const bOuter = b.shape.slice(0, -2);
-  const outOuter = broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
-  const batchA = sizeOf(aOuter);
-  const batchB = sizeOf(bOuter);
-  const batch = sizeOf(outOuter);
+  const { m, k, n, aOuter, bOuter, outOuter, batchA, batchB, batch } = matMulGeometry(a, b, ta, tb);
   const out = backend.makeOutput([...outOuter, m, n], 'float32');
   if (batch * m * n === 0) return out;
   if (k === 0) {

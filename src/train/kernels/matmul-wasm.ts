@@ -78,11 +78,15 @@ export function broadcastIndex(outOuter: number[], operandOuter: number[]): Int3
   return idx;
 }
 
-export function fastBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: NamedAttrMap }): TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const { a, b } = inputs;
-  const transposeA = Boolean(attrs.transposeA);
-  const transposeB = Boolean(attrs.transposeB);
+/** A BatchMatMul's geometry (tfjs semantics: float32, broadcast outer dimensions); shared by this kernel and the wasm-blas one. */
+export interface MatMulGeometry {
+  m: number; k: number; n: number;
+  aOuter: number[]; bOuter: number[]; outOuter: number[];
+  batchA: number; batchB: number; batch: number;
+}
+
+/** Checks dtypes and inner sizes (with tfjs's own error text) and returns the product's geometry. */
+export function matMulGeometry(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): MatMulGeometry {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error('BatchMatMul: only float32 is supported');
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -94,9 +98,15 @@ export function fastBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }
   const aOuter = a.shape.slice(0, -2);
   const bOuter = b.shape.slice(0, -2);
   const outOuter = broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
-  const batchA = sizeOf(aOuter);
-  const batchB = sizeOf(bOuter);
-  const batch = sizeOf(outOuter);
+  return { m, k, n, aOuter, bOuter, outOuter, batchA: sizeOf(aOuter), batchB: sizeOf(bOuter), batch: sizeOf(outOuter) };
+}
+
+export function fastBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: NamedAttrMap }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { a, b } = inputs;
+  const transposeA = Boolean(attrs.transposeA);
+  const transposeB = Boolean(attrs.transposeB);
+  const { m, k, n, aOuter, bOuter, outOuter, batchA, batchB, batch } = matMulGeometry(a, b, transposeA, transposeB);
   if (batch * m * n === 0 || k === 0) {
     const out = backend.makeOutput([...outOuter, m, n], 'float32');
     new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(out.dataId).memoryOffset, batch * m * n).fill(0);
