@@ -10,6 +10,7 @@ import { BatchMatMul, getKernel, registerKernel, unregisterKernel } from '@tenso
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { sizeOf, type WasmBackend } from './wasm-types.ts';
 import { broadcastIndex, fastBatchMatMul, matMulGeometry } from './matmul-wasm.ts';
+import { kernelRmsNorm } from './fused-ops.ts';
 import type { BlasAddon } from './blas-addon.ts';
 
 const ATTENTION = 'ScalingBlasAttention';
@@ -226,15 +227,7 @@ export function blasSwiglu(gu: tf.Tensor): tf.Tensor {
 
 /** RMSNorm of x [N, d] with gain g [d] (the arithmetic of fused-ops.ts's JS kernel, in C: the same bits). */
 export function blasRmsNorm(x: tf.Tensor, g: tf.Tensor, eps: number): tf.Tensor {
-  const f = tf.customGrad(((xi: tf.Tensor, gi: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, r] = tf.engine().runKernel(RMS, { x: xi, g: gi }, { eps }) as tf.Tensor[];
-    save([xi, gi, r]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(RMS_GRAD, { dy, x: saved[0], g: saved[1], r: saved[2] }) as tf.Tensor[],
-    };
-  }) as never) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-  return f(x, g);
+  return kernelRmsNorm(x, g, eps, RMS, RMS_GRAD);
 }
 
 /** Mean next-token cross-entropy (nats/token) of logits [N, V] against int32 targets [N]; softmax and loss in one pass. */

@@ -116,18 +116,26 @@ export function registerFusedOps(): void {
 
 const fused = () => getKernel(RMS, tf.getBackend()) !== undefined;
 
-/** RMSNorm over the last axis of x [N, d] with gain g [d]. */
-export function rmsNorm(x: tf.Tensor, g: tf.Tensor, eps: number): tf.Tensor {
-  if (!fused()) return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), g);
+/**
+ * RMSNorm through a registered kernel pair: `forward` {x, g} → [y, r] (r = 1/rms per row) and `grad` {dy, x, g, r} → [dx, dg].
+ * This file's JS kernels and blas-kernels.ts's C kernels share this wrapper.
+ */
+export function kernelRmsNorm(x: tf.Tensor, g: tf.Tensor, eps: number, forward: string, grad: string): tf.Tensor {
   const f = tf.customGrad(((xi: tf.Tensor, gi: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, r] = tf.engine().runKernel(RMS, { x: xi, g: gi }, { eps }) as tf.Tensor[];
+    const [y, r] = tf.engine().runKernel(forward, { x: xi, g: gi }, { eps }) as tf.Tensor[];
     save([xi, gi, r]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(RMS_GRAD, { dy, x: saved[0], g: saved[1], r: saved[2] }) as tf.Tensor[],
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.engine().runKernel(grad, { dy, x: saved[0], g: saved[1], r: saved[2] }) as tf.Tensor[],
     };
   }) as never) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   return f(x, g);
+}
+
+/** RMSNorm over the last axis of x [N, d] with gain g [d]. */
+export function rmsNorm(x: tf.Tensor, g: tf.Tensor, eps: number): tf.Tensor {
+  if (!fused()) return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), g);
+  return kernelRmsNorm(x, g, eps, RMS, RMS_GRAD);
 }
 
 /** Mean next-token cross-entropy (nats/token) of logits [N, V] against int32 targets [N]. */
