@@ -1,24 +1,13 @@
 // Backtest: refit without the K largest budgets and report the relative error predicting them — approach 2 (allocation law and loss
 // curve against each held-out budget's own optimum) and approach 3 (L(N, D) refitted on the other budgets' runs, against every held-out run).
-import type { BudgetOptimum, FitDetails, FitWarning, LossLaw, PowerLaw } from '../schema/laws.ts';
+import type { BudgetOptimum, FitDetails, FitWarning } from '../schema/laws.ts';
 import { evalLossLaw, evalPowerLaw } from '../schema/laws.ts';
 import type { Observation } from './types.ts';
 import { fitPowerLaw } from './powerlaw.ts';
-import { fitLossCurve, type LossFit } from './losscurve.ts';
+import { fitLossCurve } from './losscurve.ts';
 import { approach3Identifiability, approach3Loss, fitApproach3, scaleVariableOf } from './approach3.ts';
 
 type Backtest = NonNullable<FitDetails['backtest']>;
-
-/**
- * The laws a backtest refits on the budgets it keeps: M_opt(C) and L_opt(C) (undefined where they cannot be fitted). Also each
- * bootstrap resample's backtest (src/fit/bootstrap.ts): warm-started from the full fit's loss curve, or `null` (no loss curve).
- */
-export function backtestLaws(C: number[], scaleOpt: number[], lossOpt: number[], lossWarm?: LossFit | null): { scale?: PowerLaw; loss?: LossLaw } {
-  return { scale: fitPowerLaw(C, scaleOpt), loss: lossWarm === null ? undefined : fitLossCurve(C, lossOpt, lossWarm)?.law };
-}
-
-/** (predicted − observed) / observed. */
-export const relativeError = (pred: number, truth: number) => (pred - truth) / truth;
 
 /** Approach 2: uses the per-budget optima of the full fit (each budget's optimum does not depend on the others); `used` = in the laws. */
 export function backtest(optima: BudgetOptimum[], k: number, used?: boolean[]): { result?: Backtest; warnings: FitWarning[] } {
@@ -35,15 +24,16 @@ export function backtest(optima: BudgetOptimum[], k: number, used?: boolean[]): 
   }
   const train = inLaws.slice(0, inLaws.length - k);
   const held = inLaws.slice(inLaws.length - k);
-  const { scale: scaleLaw, loss } = backtestLaws(train.map((o) => o.budget), train.map((o) => o.scaleOpt), train.map((o) => o.lossOpt));
+  const scaleLaw = fitPowerLaw(train.map((o) => o.budget), train.map((o) => o.scaleOpt));
+  const loss = fitLossCurve(train.map((o) => o.budget), train.map((o) => o.lossOpt));
   if (!scaleLaw || !loss) {
     warnings.push({ code: 'backtest-skipped', message: 'approach 2 backtest: the laws could not be fitted on the remaining budgets', action: 'hold out fewer budgets' });
     return { warnings };
   }
   const rows = held.map((o) => {
-    const lossPred = evalLossLaw(loss, o.budget);
+    const lossPred = evalLossLaw(loss.law, o.budget);
     const scalePred = evalPowerLaw(scaleLaw, o.budget);
-    return { budget: o.budget, lossPred, lossTrue: o.lossOpt, lossErr: relativeError(lossPred, o.lossOpt), scalePred, scaleTrue: o.scaleOpt, scaleErr: relativeError(scalePred, o.scaleOpt) };
+    return { budget: o.budget, lossPred, lossTrue: o.lossOpt, lossErr: (lossPred - o.lossOpt) / o.lossOpt, scalePred, scaleTrue: o.scaleOpt, scaleErr: (scalePred - o.scaleOpt) / o.scaleOpt };
   });
   return { result: { heldOut: held.map((o) => o.budget), rows }, warnings };
 }

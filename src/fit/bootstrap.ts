@@ -12,7 +12,6 @@ import { addLine, emptyLine, powerLawFromSums, fitPowerLaw } from './powerlaw.ts
 import { fitLossCurve, fitLossPower, type LossFit } from './losscurve.ts';
 import { refitApproach3, type A3Data, type Approach3Fit } from './approach3.ts';
 import { predictApproach3, predictOne, type FitTarget } from './predict.ts';
-import { backtestLaws, relativeError } from './backtest.ts';
 import { selectionUnits, stepLawFit } from './hyper.ts';
 import { evalQuadratic, fitQuadratic } from './parabola.ts';
 
@@ -350,12 +349,13 @@ export function runBootstrap(inp: BootstrapInput): BootstrapResult {
 function backtestResample(held: number[], C: number[], Mopt: number[], Lopt: number[], lossWarm: LossFit | undefined, put: (k: string, v: number | undefined) => void): void {
   const isHeld = (c: number) => held.some((h) => Math.abs(h / c - 1) < 1e-9);
   const train = C.map((c, i) => i).filter((i) => !isHeld(C[i]));
-  // As backtest(): at least 3 budgets kept; the loss curve only where the full fit has one (its warm start).
-  const { scale, loss } = train.length >= 3 ? backtestLaws(train.map((i) => C[i]), train.map((i) => Mopt[i]), train.map((i) => Lopt[i]), lossWarm ?? null) : {};
+  const tc = train.map((i) => C[i]);
+  const scale = train.length >= 3 ? fitPowerLaw(tc, train.map((i) => Mopt[i])) : undefined;
+  const loss = lossWarm && train.length >= 3 ? fitLossCurve(tc, train.map((i) => Lopt[i]), lossWarm)?.law : undefined;
   held.forEach((h, j) => {
     const i = C.findIndex((c) => Math.abs(h / c - 1) < 1e-9);
-    put(`backtest.${j}.scaleErr`, i >= 0 && scale ? relativeError(evalPowerLaw(scale, h), Mopt[i]) : undefined);
-    put(`backtest.${j}.lossErr`, i >= 0 && loss ? relativeError(evalLossLaw(loss, h), Lopt[i]) : undefined);
+    put(`backtest.${j}.scaleErr`, i >= 0 && scale ? evalPowerLaw(scale, h) / Mopt[i] - 1 : undefined);
+    put(`backtest.${j}.lossErr`, i >= 0 && loss ? evalLossLaw(loss, h) / Lopt[i] - 1 : undefined);
   });
 }
 

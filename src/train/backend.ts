@@ -12,7 +12,6 @@ import { registerFusedOps } from './kernels/fused-ops.ts';
 import { registerBlasKernels, setBlasKernels } from './kernels/blas-kernels.ts';
 import { describeBlas, loadBlasAddon, noteBlasFallbackOnce, type BlasLoad } from './kernels/blas-addon.ts';
 import { setTrainProvenance } from './provenance.ts';
-import { NATIVE_TF_PACKAGES } from './native-tf.ts';
 
 const BACKEND_NAMES: readonly BackendName[] = BACKENDS;
 
@@ -99,7 +98,7 @@ export async function initBackend(name: BackendName = 'auto'): Promise<string> {
       return use('tensorflow', name);
     }
     case 'auto': {
-      for (const [pkg, n] of NATIVE_TF_PACKAGES) {
+      for (const [pkg, n] of [['@tensorflow/tfjs-node-gpu', 'node-gpu'], ['@tensorflow/tfjs-node', 'node']] as const) {
         const version = await tryImport(pkg);
         if (version) {
           nativeTf = { pkg, version };

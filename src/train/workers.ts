@@ -18,7 +18,7 @@ import { checkPoint, priorAction, runFiles, trainPoint, type PointStatus, type T
 import { ladderJobs, type LadderJobs } from './ladder-jobs.ts';
 import { trainTrunk } from './trunk.ts';
 import { noteBlasFallbackOnce } from './kernels/blas-addon.ts';
-import { nativeTfInstalled } from './native-tf.ts';
+import { createRequire } from 'node:module';
 
 export interface TrainPlanOptions {
   runsDir: string;
@@ -135,6 +135,19 @@ export interface WorkerInit {
   representation: Representation;
   maxMemory?: number;
   planFile?: string;
+}
+
+/** Whether @tensorflow/tfjs-node(-gpu) can be resolved (what `--backend auto` prefers over wasm-blas); nothing is loaded. */
+function nativeTfInstalled(): boolean {
+  const req = createRequire(import.meta.url);
+  return ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].some((pkg) => {
+    try {
+      req.resolve(pkg);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 export async function trainPlan(plan: PlanFile, opts: TrainPlanOptions): Promise<TrainSummary> {
